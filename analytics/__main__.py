@@ -1,0 +1,239 @@
+"""The command line: every number on the dashboard is reproducible without a browser.
+
+``python -m analytics COMMAND --db PATH ...``; with ``--json`` a command prints one JSON
+object on stdout and nothing else. Errors go to stderr with a non-zero exit status and
+never as a traceback (set ``TIERSCOPE_DEBUG=1`` to see one).
+
+Exit status: 0 success, 1 internal error, 2 usage or input error, 3 database busy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from analytics.errors import LoadBusyError, TierscopeError, ValidationError
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date in YYYY-MM-DD form") from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"'{text}' must be positive")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db", help="portfolio database file (default: $TIERSCOPE_DB or data/portfolio.duckdb)"
+    )
+    common.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+
+    p = argparse.ArgumentParser(prog="python -m analytics", description="Tierscope portfolio command line")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser(
+        "demo", parents=[common], help="build the demo portfolio (replaces the database contents)"
+    )
+    demo.add_argument("--customers", type=_positive_int, default=105_000, help="customers per snapshot")
+    demo.add_argument("--months", type=_positive_int, default=24, help="month-end snapshots")
+    demo.add_argument("--seed", type=int, default=20261125, help="random seed (same seed, same portfolio)")
+    demo.add_argument("--if-empty", action="store_true", help="do nothing when customers are already loaded")
+
+    load = sub.add_parser("load", parents=[common], help="load files into a table (all or nothing)")
+    load.add_argument("--table", required=True, choices=["customers", "prospects", "surveys", "complaints"])
+    load.add_argument("--snapshot-date", type=_date, help="snapshot date when the file has none (YYYY-MM-DD)")
+    load.add_argument(
+        "--mapping", help="mapping file (TOML): [columns], [values.<column>], [derive], [defaults]"
+    )
+    load.add_argument("--sheet", help="Excel sheet name (default: the first sheet)")
+    load.add_argument("files", nargs="+", metavar="FILE")
+
+    sub.add_parser("snapshots", parents=[common], help="list the loaded snapshots with customer counts")
+
+    tiers = sub.add_parser("tiers", parents=[common], help="customers, AUM and profit contribution per tier")
+    tiers.add_argument("--snapshot", type=_date, help="snapshot date (default: the latest)")
+    tiers.add_argument("--rules", help="tier rules file (default: data/tier_rules.toml)")
+    return p
+
+
+def _emit(args: argparse.Namespace, payload: dict[str, Any], text: str) -> None:
+    if args.json:
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(text.rstrip("\n") + "\n")
+
+
+def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    def fmt(v: Any) -> str:
+        if isinstance(v, float):
+            return f"{v:,.2f}"
+        if isinstance(v, int):
+            return f"{v:,}"
+        return str(v)
+
+    cells = [[fmt(r[c]) for c in columns] for r in rows]
+    widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
+    for row in cells:
+        lines.append("  ".join(v.rjust(w) for v, w in zip(row, widths, strict=True)))
+    return "\n".join(lines)
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from analytics.demo import build_demo
+    from analytics.store import open_store
+
+    store = open_store(args.db)
+    if args.if_empty and not store.is_empty():
+        _emit(
+            args,
+            {"built": False, "reason": "customers already loaded"},
+            "customers already loaded; nothing built",
+        )
+        return
+    summary = build_demo(store, customers=args.customers, months=args.months, seed=args.seed)
+    counts = store.row_counts()
+    snaps = store.snapshots()
+    payload = {
+        "built": True,
+        "db": str(store.path),
+        "seconds": round(summary.seconds, 2),
+        "rows": counts,
+        "snapshots": [d.isoformat() for d in snaps["snapshot_date"]],
+    }
+    text = (
+        f"built the demo portfolio in {store.path} in {summary.seconds:.1f} s: "
+        + ", ".join(f"{n:,} {t}" for t, n in counts.items())
+        + f"; {len(snaps)} snapshots"
+    )
+    _emit(args, payload, text)
+
+
+def cmd_load(args: argparse.Namespace) -> None:
+    from analytics.load import load_files
+    from analytics.store import open_store
+
+    store = open_store(args.db)
+    result = load_files(
+        store,
+        args.table,
+        args.files,
+        snapshot_date=args.snapshot_date,
+        mapping=args.mapping,
+        sheet=args.sheet,
+    )
+    payload = {
+        "table": result.table,
+        "rows": result.rows,
+        "replaced_rows": result.replaced_rows,
+        "snapshot_dates": [d.isoformat() for d in result.snapshot_dates],
+        "seconds": round(result.seconds, 3),
+    }
+    dates = f" for {', '.join(payload['snapshot_dates'])}" if payload["snapshot_dates"] else ""
+    text = (
+        f"loaded {result.rows:,} rows into {result.table}{dates} in {result.seconds:.2f} s "
+        f"(replaced {result.replaced_rows:,})"
+    )
+    _emit(args, payload, text)
+
+
+def cmd_snapshots(args: argparse.Namespace) -> None:
+    from analytics.store import open_store
+
+    snaps = open_store(args.db).snapshots()
+    rows = [
+        {"snapshot_date": d.isoformat(), "customers": int(n)}
+        for d, n in zip(snaps["snapshot_date"], snaps["customers"], strict=True)
+    ]
+    text = _table(rows, ["snapshot_date", "customers"]) if rows else "no snapshots loaded"
+    _emit(args, {"snapshots": rows}, text)
+
+
+def _snapshot_or_latest(store, requested: dt.date | None) -> dt.date:
+    snaps = store.snapshots()
+    if snaps.empty:
+        raise TierscopeError(
+            f"no snapshots are loaded in {store.path}; run 'python -m analytics demo' or 'load'"
+        )
+    if requested is None:
+        return snaps["snapshot_date"].iloc[-1]
+    if requested not in set(snaps["snapshot_date"]):
+        known = ", ".join(d.isoformat() for d in snaps["snapshot_date"])
+        raise TierscopeError(f"snapshot {requested.isoformat()} is not loaded (loaded: {known})")
+    return requested
+
+
+def cmd_tiers(args: argparse.Namespace) -> None:
+    from analytics.rules import load_rules
+    from analytics.store import open_store
+    from analytics.tiers import tier_summary
+
+    rules = load_rules(args.rules)
+    store = open_store(args.db)
+    snapshot = _snapshot_or_latest(store, args.snapshot)
+    df = tier_summary(store.table("customers"), rules=rules, snapshot_date=snapshot)
+    rows = [
+        {
+            "segment": r.segment,
+            "tier": r.tier,
+            "customers": int(r.customers),
+            "aum": round(float(r.aum), 2),
+            "profit_contribution": round(float(r.profit_contribution), 2),
+        }
+        for r in df.itertuples()
+    ]
+    text = f"snapshot {snapshot.isoformat()}, rules: {rules.name} (v{rules.version})\n" + _table(
+        rows, ["segment", "tier", "customers", "aum", "profit_contribution"]
+    )
+    _emit(args, {"snapshot_date": snapshot.isoformat(), "rows": rows}, text)
+
+
+COMMANDS = {"demo": cmd_demo, "load": cmd_load, "snapshots": cmd_snapshots, "tiers": cmd_tiers}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        COMMANDS[args.command](args)
+    except LoadBusyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    except ValidationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except TierscopeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: say so briefly, without a traceback for the user
+        if os.environ.get("TIERSCOPE_DEBUG"):
+            raise
+        print(
+            f"internal error ({type(exc).__name__}): {exc}; set TIERSCOPE_DEBUG=1 for details",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
