@@ -127,3 +127,122 @@ def test_database_locked_by_another_process(db):
     finally:
         holder.kill()
         holder.wait()
+
+
+def independent_tier_counts(frame, rules) -> dict[str, int]:
+    """Count tiers row by row in plain Python, straight from DESIGN.md (no Ibis)."""
+    counts: dict[str, int] = {}
+    r, c = rules.retail, rules.corporate
+    for row in frame.itertuples(index=False):
+        loan = (row.loan_balance or 0) > 0
+        if row.segment == "retail":
+            tier = "mass"
+            for name in ("emerging", "affluent", "hnw", "private"):
+                if row.aum >= getattr(r, name):
+                    tier = name
+        elif row.segment == "institution":
+            tier = "institution" if loan else "institution_no_loan"
+        elif not loan:
+            tier = (
+                "above_scale"
+                if (row.deposit_avg_daily or 0) >= rules.no_loan.above_scale_deposit_avg_daily
+                else "below_scale"
+            )
+        elif row.market == "emerging":
+            tier = "emerging_market"
+        elif row.market == "real_estate":
+            tier = "real_estate"
+        elif row.strategic:
+            tier = "strategic"
+        else:
+            sales = (
+                0 if row.annual_sales != row.annual_sales or row.annual_sales is None else row.annual_sales
+            )
+            assets = row.total_assets
+            if sales >= c.large_annual_sales_by_industry.get(row.industry, c.large_annual_sales):
+                tier = "large"
+            elif sales < c.small_annual_sales_below and (
+                assets is None or assets != assets or assets < c.small_total_assets_below
+            ):
+                tier = "small"
+            else:
+                tier = "medium"
+        counts[tier] = counts.get(tier, 0) + 1
+    return counts
+
+
+def test_tiers_json_equals_independent_count_on_the_demo(tmp_path):
+    from analytics.rules import load_rules
+
+    db = tmp_path / "demo.duckdb"
+    out = run("demo", "--customers", "4000", "--months", "2", "--seed", "11", "--json", db=db)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["built"] is True
+    snaps = json.loads(run("snapshots", "--json", db=db).stdout)["snapshots"]
+    assert len(snaps) == 2
+    store = Store(db)  # read the rows, then close: DuckDB lets one process open the file
+    frames = {
+        snap["snapshot_date"]: store.raw()
+        .execute("SELECT * FROM customers WHERE snapshot_date = ?", [snap["snapshot_date"]])
+        .df()
+        for snap in snaps
+    }
+    store.close()
+    for date, frame in frames.items():
+        expected = independent_tier_counts(frame, load_rules())
+        assert len(expected) >= 10  # the demo covers most tier leaves even at this size
+        got = json.loads(run("tiers", "--snapshot", date, "--json", db=db).stdout)
+        assert {r["tier"]: r["customers"] for r in got["rows"] if r["customers"]} == expected
+
+
+def test_real_churn_file_loads_and_tiers_equal_independent_count(tmp_path):
+    from analytics.rules import load_rules
+    from tests.conftest import REALDATA
+
+    source = REALDATA / "bank_churn_records.csv"
+    if not source.exists():
+        pytest.skip(f"{source} is not present (shared/realdata sits beside the checkout)")
+    db = tmp_path / "churn.duckdb"
+    out = run(
+        "load",
+        "--table",
+        "customers",
+        "--snapshot-date",
+        "2024-12-31",
+        "--mapping",
+        str(REPO / "data" / "mappings" / "bank_churn_records.toml"),
+        str(source),
+        "--json",
+        db=db,
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["rows"] == 10_000
+    store = Store(db)
+    frame = store.raw().execute("SELECT * FROM customers").df()
+    store.close()
+    expected = independent_tier_counts(frame, load_rules())
+    got = json.loads(run("tiers", "--json", db=db).stdout)
+    assert got["snapshot_date"] == "2024-12-31"
+    assert {r["tier"]: r["customers"] for r in got["rows"] if r["customers"]} == expected
+    # 36% of the file's customers hold a zero balance: all of them are mass
+    assert expected["mass"] >= 3_600
+
+
+def test_load_refusal_exits_2_and_lists_problems(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("客户号,客户类型,金融资产\n001,retail,abc\n002,retail,-5\n", encoding="utf-8")
+    out = run(
+        "load",
+        "--table",
+        "customers",
+        "--snapshot-date",
+        "2026-09-30",
+        str(bad),
+        "--json",
+        db=tmp_path / "x.duckdb",
+    )
+    assert out.returncode == 2 and out.stdout == ""
+    assert "nothing was loaded" in out.stderr
+    assert "bad.csv, row 1, column '金融资产'" in out.stderr
+    assert "bad.csv, row 2, column '金融资产'" in out.stderr
+    assert "Traceback" not in out.stderr
