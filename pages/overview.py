@@ -36,7 +36,7 @@ for col, (measure, shown) in zip(st.columns(len(cards)), cards, strict=True):
 
 summary = data.tier_summary(ctx.db, ctx.data_version, ctx.rules.fingerprint, ctx.snapshot, ctx.rules)
 subtitle = f"{t('snapshot', lang)} {ctx.snapshot.isoformat()} · {t('rules', lang)}: {ctx.rules.name} v{ctx.rules.version}"
-st.plotly_chart(tier_mix_bars(summary, lang=lang, subtitle=subtitle), width="stretch")
+st.plotly_chart(tier_mix_bars(summary, lang=lang, subtitle=subtitle), width="stretch", theme=None)
 
 st.subheader(t("tier_table", lang))
 tables.show_tier_table(summary, lang)

@@ -12,9 +12,11 @@ MONEY_COLUMNS = ("aum", "profit_contribution", "deposits", "loans")
 
 def show_tier_table(summary: pd.DataFrame, lang: str) -> None:
     """Show a tier summary with tier and segment names and headers in ``lang``."""
+    money = {c: summary[c].round(0) for c in MONEY_COLUMNS if c in summary}  # whole yuan on screen
     shown = summary.assign(
         segment=summary["segment"].map(lambda s: segment_label(s, lang)),
         tier=summary["tier"].map(lambda x: tier_label(x, lang)),
+        **money,
     ).rename(columns={c: t(c, lang) for c in summary.columns})
     st.dataframe(
         shown,
