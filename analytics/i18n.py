@@ -50,7 +50,9 @@ SEGMENT_LABELS: dict[str, dict[str, str]] = {
     "zh": {"retail": "个人客户", "corporate": "公司客户", "institution": "机构客户", "all": "全部"},
 }
 
-TEXT: dict[str, dict[str, str]] = {
+# Labels are kept in one dict per area of the app, merged into TEXT below, so that the
+# pages of different areas can grow their labels without touching each other's.
+_COMMON: dict[str, dict[str, str]] = {
     "en": {
         "app_title": "Tierscope",
         "overview": "Overview",
@@ -75,6 +77,19 @@ TEXT: dict[str, dict[str, str]] = {
         "rules": "Rules",
         "cny": "CNY",
         "language": "Language",
+        "region": "Region",
+        "branch": "Branch",
+        "rm": "Relationship manager",
+        "rm_id": "Relationship manager",
+        "all_regions": "All regions",
+        "all_branches": "All branches",
+        "all_rms": "All relationship managers",
+        "head_office": "Head office",
+        "section_portfolio": "Portfolio",
+        "section_planning": "Planning",
+        "section_data": "Data",
+        "page_data": "Data",
+        "empty_selection": "No customers match this selection. Widen the filters in the sidebar.",
     },
     "zh": {
         "app_title": "客户分层洞察",
@@ -99,7 +114,37 @@ TEXT: dict[str, dict[str, str]] = {
         "rules": "规则",
         "cny": "元",
         "language": "语言",
+        "region": "分行",
+        "branch": "支行",
+        "rm": "客户经理",
+        "rm_id": "客户经理",
+        "all_regions": "全部分行",
+        "all_branches": "全部支行",
+        "all_rms": "全部客户经理",
+        "head_office": "总行",
+        "section_portfolio": "客户经营",
+        "section_planning": "规划",
+        "section_data": "数据",
+        "page_data": "数据管理",
+        "empty_selection": "当前筛选条件下没有客户，请在侧边栏放宽筛选。",
     },
+}
+
+
+# Overview page labels.
+_OVERVIEW: dict[str, dict[str, str]] = {
+    "en": {},
+    "zh": {},
+}
+
+# Data page labels (upload, validation report, snapshots).
+_DATA: dict[str, dict[str, str]] = {
+    "en": {},
+    "zh": {},
+}
+
+TEXT: dict[str, dict[str, str]] = {
+    lang: {**_COMMON[lang], **_OVERVIEW[lang], **_DATA[lang]} for lang in ("en", "zh")
 }
 
 

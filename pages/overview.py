@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analytics import tiers
 from analytics.charts import tier_mix_bars
 from analytics.i18n import format_change, format_count, format_money, t
 from ui import data, empty_state, tables
@@ -16,7 +17,7 @@ if ctx.snapshot is None:
     empty_state.render(lang, ctx.db)
     st.stop()
 
-head = data.headline(ctx.db, ctx.data_version, ctx.snapshot)
+head = data.result(tiers.headline, ctx, snapshot_date=ctx.snapshot)
 vs = t("vs_previous", lang, date=head.previous_date.isoformat()) if head.previous_date else None
 cards = [
     ("customers", format_count(head.customers, lang)),
@@ -34,7 +35,7 @@ for col, (measure, shown) in zip(st.columns(len(cards)), cards, strict=True):
         help=f"{vs} · {t('cny', lang)}" if vs and measure != "customers" else vs,
     )
 
-summary = data.tier_summary(ctx.db, ctx.data_version, ctx.rules.fingerprint, ctx.snapshot, ctx.rules)
+summary = data.result(tiers.tier_summary, ctx, snapshot_date=ctx.snapshot)
 subtitle = f"{t('snapshot', lang)} {ctx.snapshot.isoformat()} · {t('rules', lang)}: {ctx.rules.name} v{ctx.rules.version}"
 st.plotly_chart(tier_mix_bars(summary, lang=lang, subtitle=subtitle), width="stretch", theme=None)
 

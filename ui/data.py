@@ -1,16 +1,27 @@
-"""Cached access to the store and to small analytics results for the pages."""
+"""Cached access to the store and to small analytics results for the pages.
+
+Pages get results through :func:`result`, which runs an analytics function on the
+view's filtered customers table and caches the (small) answer keyed on the database,
+its data version, the filters, the rules and the function's own parameters. Nothing
+customer-level is ever cached here.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
+import inspect
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
 
-from analytics import tiers
-from analytics.rules import TierRules, load_rules
+from analytics.rules import DEFAULT_RULES_PATH, TierRules, load_rules
+from analytics.scope import Filters, apply_filters, organisation
 from analytics.store import Store, open_store, resolve_db_path
+
+if TYPE_CHECKING:
+    from ui.sidebar import ViewContext
 
 
 @st.cache_resource(show_spinner=False)
@@ -30,8 +41,6 @@ def _rules(path: str, mtime: float) -> TierRules:
 
 def rules(path: str | None = None) -> TierRules:
     """The current tier rules, re-read when the file changes."""
-    from analytics.rules import DEFAULT_RULES_PATH
-
     p = Path(path) if path else DEFAULT_RULES_PATH
     return _rules(str(p), p.stat().st_mtime if p.exists() else 0.0)
 
@@ -42,15 +51,50 @@ def snapshots(db: str, data_version: str) -> pd.DataFrame:
     return store().snapshots()
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def tier_summary(
-    db: str, data_version: str, rules_key: str, snapshot: dt.date, _rules: TierRules
-) -> pd.DataFrame:
-    """Tier summary of one snapshot, cached on database, data version, rules and snapshot."""
-    return tiers.tier_summary(store().table("customers"), rules=_rules, snapshot_date=snapshot)
+@st.cache_data(show_spinner=False, max_entries=64)
+def organisation_choices(db: str, data_version: str, snapshot, segment: str) -> pd.DataFrame:
+    """(region, branch, rm_id) choices of a snapshot, for the cascading filters."""
+    t = apply_filters(store().table("customers"), Filters(segment=segment))
+    return organisation(t, snapshot_date=snapshot)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def headline(db: str, data_version: str, snapshot: dt.date) -> tiers.Headline:
-    """Headline figures of one snapshot and the one before it."""
-    return tiers.headline(store().table("customers"), snapshot_date=snapshot)
+def customers(filters: Filters):
+    """The customers table narrowed to the filters (an Ibis expression; nothing runs)."""
+    return apply_filters(store().table("customers"), filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _result(
+    name: str,
+    db: str,
+    data_version: str,
+    filters: tuple,
+    rules_key: str | None,
+    params: tuple,
+    _fn: Callable,
+    _rules: TierRules | None,
+) -> Any:
+    kwargs = dict(params)
+    if _rules is not None:
+        kwargs["rules"] = _rules
+    return _fn(customers(Filters(*filters)), **kwargs)
+
+
+def result(fn: Callable, ctx: ViewContext, **params: Any) -> Any:
+    """Run ``fn(filtered customers, **params)`` and cache its small result.
+
+    ``rules`` is passed when ``fn`` takes it (the view's rules). Parameters must be
+    hashable (dates, strings, numbers, tuples).
+    """
+    takes_rules = "rules" in inspect.signature(fn).parameters and "rules" not in params
+    f = ctx.filters
+    return _result(
+        f"{fn.__module__}.{fn.__qualname__}",
+        ctx.db,
+        ctx.data_version,
+        (f.segment, f.region, f.branch, f.rm_id),
+        ctx.rules.fingerprint if takes_rules else None,
+        tuple(sorted(params.items())),
+        fn,
+        ctx.rules if takes_rules else None,
+    )
