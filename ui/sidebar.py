@@ -52,19 +52,35 @@ def drill(region: str | None = None, branch: str | None = None, rm: str | None =
     st.session_state["rm"] = rm
 
 
-def _segment_from_url() -> None:
-    if "segment" not in st.session_state:
-        wanted = st.query_params.get("segment", "all")
-        st.session_state["segment"] = wanted if wanted in SEGMENT_CHOICES else "all"
-
-
-def _segment_to_url() -> None:
-    value = st.session_state["segment"]
+def _segment_changed(widget_key: str) -> None:
+    value = st.session_state.get(widget_key) or "all"
+    st.session_state["segment_value"] = value
     if value == "all":
         st.query_params.pop("segment", None)
     else:
         st.query_params["segment"] = value
     drill()  # the organisation choices differ per segment: start again from head office
+
+
+def _segment(lang: str) -> str:
+    """The segment control; its value survives a language switch and lives in the URL."""
+    if "segment_value" not in st.session_state:
+        wanted = st.query_params.get("segment", "all")
+        st.session_state["segment_value"] = wanted if wanted in SEGMENT_CHOICES else "all"
+    # One widget per language (its labels differ), seeded with the remembered value.
+    widget_key = f"segment_{lang}"
+    chosen = st.sidebar.segmented_control(
+        t("segment", lang),
+        list(SEGMENT_CHOICES),
+        format_func=lambda s: segment_label(s, lang),
+        default=st.session_state["segment_value"],
+        key=widget_key,
+        on_change=_segment_changed,
+        args=(widget_key,),
+        selection_mode="single",
+        required=True,
+    )
+    return chosen or st.session_state["segment_value"]
 
 
 def _keep_known(key: str, options: list) -> None:
@@ -147,16 +163,7 @@ def render() -> ViewContext:
         chosen = sb.selectbox(t("snapshot", lang), options, key="snapshot", bind="query-params")
         snapshot = dt.date.fromisoformat(chosen)
 
-        _segment_from_url()
-        segment = sb.segmented_control(
-            t("segment", lang),
-            list(SEGMENT_CHOICES),
-            format_func=lambda s: segment_label(s, lang),
-            key="segment",
-            on_change=_segment_to_url,
-            selection_mode="single",
-            required=True,
-        )
+        segment = _segment(lang)
         org = data.organisation_choices(db, version, snapshot, segment)
         region, branch, rm = _org_filters(lang, org)
         filters = Filters(segment=segment, region=region, branch=branch, rm_id=rm)

@@ -54,7 +54,7 @@ def test_landing_page_switches_language_and_snapshot(browser, server):
     assert "lang=%E7%AE%80%E4%BD%93%E4%B8%AD%E6%96%87" in page.url  # 简体中文
 
     # choose the earlier snapshot in the sidebar select box
-    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").click()
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first.click()
     page.get_by_role("option", name="2026-08-31").click()
     page.wait_for_url(re.compile(r"snapshot=2026-08-31"), timeout=30_000)
     page.wait_for_function(
