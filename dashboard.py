@@ -1,19 +1,23 @@
 """Tierscope dashboard: ``streamlit run dashboard.py``.
 
 Routes only: page config, the shared sidebar, ``st.navigation`` and ``pg.run()``.
-Pages that do not exist yet are simply not listed.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import logging
+import os
+import time
 
 import streamlit as st
 
 from analytics.errors import TierscopeError
 from analytics.i18n import t
 from ui import sidebar
+from ui.navigation import available_pages
 
+started = time.perf_counter()
+log = logging.getLogger("tierscope")
 st.set_page_config(page_title="Tierscope", page_icon="📊", layout="wide")
 
 try:
@@ -21,26 +25,33 @@ try:
 except TierscopeError as exc:  # e.g. the database is locked by another process
     st.error(str(exc))
     st.stop()
+except Exception:
+    if os.environ.get("TIERSCOPE_DEV"):
+        raise
+    log.exception("sidebar failed")
+    st.error(t("page_error", "en") + "\n\n" + t("page_error", "zh"))
+    st.stop()
 st.session_state["context"] = context
 lang = context.lang
 
-HERE = Path(__file__).parent
-SECTIONS = {
-    "section_portfolio": [
-        ("pages/overview.py", "overview", "🏦", "overview"),
-    ],
-    "section_data": [
-        ("pages/data.py", "page_data", "🗂️", "data"),
-    ],
-}
-nav = {
-    t(section, lang): [
-        st.Page(path, title=t(title, lang), icon=icon, url_path=url, default=url == "overview")
-        for path, title, icon, url in pages
-        if (HERE / path).exists()
-    ]
-    for section, pages in SECTIONS.items()
-}
-pg = st.navigation({name: pages for name, pages in nav.items() if pages})
+nav: dict[str, list] = {}
+for section, path, title, icon, url in available_pages():
+    page = st.Page(path, title=t(title, lang), icon=icon, url_path=url, default=url == "overview")
+    nav.setdefault(t(section, lang), []).append(page)
+pg = st.navigation(nav)
 sidebar.breadcrumb(context)
-pg.run()
+try:
+    pg.run()
+except TierscopeError as exc:  # a problem the user can act on: say it as it is
+    st.error(str(exc))
+except Exception:  # a bug: log it for us, give the user a message, never a traceback
+    if os.environ.get("TIERSCOPE_DEV"):
+        raise
+    log.exception("page %s failed", pg.url_path)
+    st.error(t("page_error", lang))
+
+if os.environ.get("TIERSCOPE_TIMING"):  # read by bench/pages.py
+    print(
+        f"TIERSCOPE_TIMING page={pg.url_path or 'overview'} ms={(time.perf_counter() - started) * 1000:.1f}",
+        flush=True,
+    )

@@ -86,7 +86,8 @@ def _segment(lang: str) -> str:
 def _keep_known(key: str, options: list) -> None:
     # A remembered choice that is not offered any more (other snapshot or segment) is dropped
     # before the widget is drawn, which is the one moment Streamlit allows it.
-    if st.session_state.get(key) not in options:
+    # A key not in the session yet is left alone: the widget then takes its value from the URL.
+    if key in st.session_state and st.session_state[key] not in options:
         st.session_state[key] = None
 
 

@@ -1,0 +1,31 @@
+"""The pages of the app, by section: (file, title label, icon, url path).
+
+Kept apart from dashboard.py so that tests and benchmarks can list the pages too.
+A page whose file does not exist yet is simply not listed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+APP_DIR = Path(__file__).resolve().parent.parent
+
+SECTIONS: dict[str, list[tuple[str, str, str, str]]] = {
+    "section_portfolio": [
+        ("pages/overview.py", "overview", "🏦", "overview"),
+    ],
+    "section_planning": [],
+    "section_data": [
+        ("pages/data.py", "page_data", "🗂️", "data"),
+    ],
+}
+
+
+def available_pages() -> list[tuple[str, str, str, str, str]]:
+    """(section, file, title label, icon, url path) of every page that exists."""
+    return [
+        (section, path, title, icon, url)
+        for section, pages in SECTIONS.items()
+        for path, title, icon, url in pages
+        if (APP_DIR / path).exists()
+    ]
