@@ -10,6 +10,7 @@ another, gets :class:`~analytics.errors.LoadBusyError` at once instead of waitin
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
 import os
 import threading
@@ -20,8 +21,8 @@ import duckdb
 import ibis
 import pandas as pd
 
-from analytics.errors import LoadBusyError, StoreError
-from analytics.schema import TABLES, create_table_sql
+from analytics.errors import LoadBusyError, StoreError, TierscopeError
+from analytics.schema import DATE, TABLES, create_table_sql
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_DIR / "data" / "portfolio.duckdb"
@@ -144,11 +145,11 @@ class Store:
     def row_counts(self) -> dict[str, int]:
         """Row count of every canonical table."""
         con = self.raw()
-        return {name: con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in TABLES}
+        return {name: con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0] for name in TABLES}
 
     def is_empty(self) -> bool:
         """True when no customer rows are loaded."""
-        return self.raw().execute("SELECT count(*) FROM customers").fetchone()[0] == 0
+        return self.raw().execute("SELECT count(*) FROM customers").fetchall()[0][0] == 0
 
     def data_version(self) -> str:
         """A token that changes with every load (and with a rebuilt demo).
@@ -159,13 +160,159 @@ class Store:
         n, newest, rows = (
             self.raw()
             .execute("SELECT count(*), max(loaded_at), coalesce(sum(row_count), 0) FROM load_log")
-            .fetchone()
+            .fetchall()[0]  # fetchall: a half-read result would block the next register() on this cursor
         )
         return f"{n}:{newest}:{rows}"
 
     def load_history(self) -> pd.DataFrame:
         """The load log, newest first."""
         return self.raw().execute("SELECT * FROM load_log ORDER BY load_id DESC").df()
+
+    # -- what is loaded, and deleting a snapshot (the data page) ------------------------
+    #: ``load_log.source`` of a row written by :meth:`delete_snapshot`. Such a row also has
+    #: a negative ``row_count`` (minus the rows removed), so that a query summing or listing
+    #: loads (``row_count >= 0``) never mistakes a deletion for a load.
+    DELETED = "deleted"
+
+    def catalogue(self) -> pd.DataFrame:
+        """What is loaded: every snapshot of the snapshot tables, and each event table.
+
+        Counts come from the tables themselves; the load time and source from the newest
+        load_log row that loaded them (deletions excluded). A load of several snapshot
+        dates at once and the demo portfolio log no single date: their snapshots show the
+        newest such load of the table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per snapshot (``customers``, ``prospects``) and one per non-empty event
+            table (``surveys``, ``complaints``), in table then date order. Columns ``table``;
+            ``snapshot_date`` (datetime.date; None for event tables); ``date_from`` and
+            ``date_to`` (the snapshot date, or the first and last event date); ``rows`` (int);
+            ``loaded_at`` (timestamp, NaT when the log does not say); ``source`` (str or None).
+        """
+        parts = []
+        for spec in TABLES.values():
+            # Table and column names are this package's constants, never user input.
+            if spec.snapshot_column:
+                s = f'"{spec.snapshot_column}"'
+                parts.append(
+                    f"SELECT '{spec.name}' AS table_name, {s} AS snapshot_date, {s} AS date_from, "
+                    f'{s} AS date_to, count(*) AS rows FROM "{spec.name}" GROUP BY {s}'
+                )
+            else:
+                d = f'"{next(c.name for c in spec.columns if c.kind == DATE and c.required)}"'
+                parts.append(
+                    f"SELECT '{spec.name}', NULL::DATE, min({d}), max({d}), count(*) "
+                    f'FROM "{spec.name}" HAVING count(*) > 0'
+                )
+        order = ", ".join(f"'{name}'" for name in TABLES)
+        df = (
+            self.raw()
+            .execute(
+                f"""
+                WITH data AS ({" UNION ALL ".join(parts)}),
+                loads AS (SELECT * FROM load_log WHERE row_count >= 0),
+                exact AS (
+                    SELECT table_name, snapshot_date, max_by(loaded_at, load_id) AS loaded_at,
+                           max_by(source, load_id) AS source
+                    FROM loads WHERE snapshot_date IS NOT NULL GROUP BY ALL),
+                whole AS (
+                    SELECT table_name, max_by(loaded_at, load_id) AS loaded_at,
+                           max_by(source, load_id) AS source
+                    FROM loads WHERE snapshot_date IS NULL GROUP BY ALL)
+                SELECT d.table_name AS "table", d.snapshot_date, d.date_from, d.date_to, d.rows,
+                       coalesce(e.loaded_at, w.loaded_at) AS loaded_at,
+                       CASE WHEN e.table_name IS NOT NULL THEN e.source ELSE w.source END AS source
+                FROM data d
+                LEFT JOIN exact e ON e.table_name = d.table_name AND e.snapshot_date = d.snapshot_date
+                LEFT JOIN whole w ON w.table_name = d.table_name
+                ORDER BY list_position([{order}], d.table_name), d.date_from
+                """
+            )
+            .df()
+        )
+        for col in ("snapshot_date", "date_from", "date_to"):
+            df[col] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in df[col]]
+        df["rows"] = df["rows"].astype("int64")
+        df["source"] = df["source"].astype(object).where(df["source"].notna(), None)
+        return df
+
+    def delete_snapshot(self, table: str, snapshot_date: dt.date | str) -> int:
+        """Delete one snapshot of a snapshot table, in one transaction, and log it.
+
+        The deletion is logged in ``load_log`` with the table, the snapshot date, a
+        negative ``row_count`` (minus the rows removed) and the source :attr:`DELETED`;
+        the new log row changes :meth:`data_version`, so cached results are recomputed.
+
+        Parameters
+        ----------
+        table : str
+            ``customers`` or ``prospects``.
+        snapshot_date : datetime.date or str
+            The snapshot to delete (a date or ``YYYY-MM-DD``).
+
+        Returns
+        -------
+        int
+            Rows deleted.
+
+        Raises
+        ------
+        TierscopeError
+            For an unknown table, an event table, or a date that is not loaded.
+        LoadBusyError
+            When a load (or another deletion) is running against the database.
+        """
+        spec = TABLES.get(str(table))
+        if spec is None:
+            raise TierscopeError(f"unknown table {table!r}: choose one of {', '.join(TABLES)}")
+        if spec.snapshot_column is None:
+            snap_tables = ", ".join(n for n, s in TABLES.items() if s.snapshot_column)
+            raise TierscopeError(
+                f"{spec.name} holds events, not snapshots: only {snap_tables} have snapshots"
+            )
+        if isinstance(snapshot_date, dt.datetime):
+            snapshot_date = snapshot_date.date()
+        if not isinstance(snapshot_date, dt.date):
+            try:
+                snapshot_date = dt.date.fromisoformat(str(snapshot_date).strip())
+            except ValueError:
+                raise TierscopeError(
+                    f"snapshot date {snapshot_date!r} is not a date (use YYYY-MM-DD)"
+                ) from None
+        t, s = f'"{spec.name}"', f'"{spec.snapshot_column}"'
+        with self.load_lock():
+            con = self.raw()
+            con.execute("BEGIN TRANSACTION")
+            try:
+                removed = con.execute(f"DELETE FROM {t} WHERE {s} = $d", {"d": snapshot_date}).fetchone()[0]
+                if removed == 0:
+                    loaded = [
+                        r[0].isoformat()
+                        for r in con.execute(f"SELECT DISTINCT {s} FROM {t} ORDER BY 1").fetchall()
+                    ]
+                    raise TierscopeError(
+                        f"{spec.name} has no snapshot {snapshot_date.isoformat()}; loaded: "
+                        + (", ".join(loaded) if loaded else "none")
+                    )
+                con.execute(
+                    "INSERT INTO load_log SELECT coalesce(max(load_id), 0) + 1, $table, $snapshot, $rows, "
+                    "$source, $at, 0 FROM load_log",
+                    {
+                        "table": spec.name,
+                        "snapshot": snapshot_date,
+                        "rows": -removed,
+                        "source": self.DELETED,
+                        "at": dt.datetime.now().replace(microsecond=0),
+                    },
+                )
+                con.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(duckdb.Error):
+                    con.execute("ROLLBACK")
+                raise
+        return removed
 
     # -- load serialisation ------------------------------------------------------------
     @contextlib.contextmanager

@@ -8,7 +8,6 @@ A value exactly at a threshold belongs to the higher tier.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import ibis
 import ibis.expr.types as ir
@@ -172,81 +171,3 @@ def tier_summary(
     frame["aum"] = frame["aum"].fillna(0.0).astype("float64")
     frame["profit_contribution"] = frame["profit_contribution"].fillna(0.0).astype("float64")
     return _order_tiers(frame)[["segment", "tier", "customers", "aum", "profit_contribution"]]
-
-
-@dataclass(frozen=True)
-class Headline:
-    """Headline figures of one snapshot and the one before it.
-
-    ``previous_*`` are ``None`` when there is no earlier snapshot.
-    """
-
-    snapshot_date: dt.date
-    previous_date: dt.date | None
-    customers: int
-    aum: float
-    deposits: float
-    loans: float
-    profit_contribution: float
-    previous_customers: int | None
-    previous_aum: float | None
-    previous_deposits: float | None
-    previous_loans: float | None
-    previous_profit_contribution: float | None
-
-    def change(self, measure: str) -> float | None:
-        """Relative change of a measure vs the previous snapshot (0.05 = +5%)."""
-        now, before = getattr(self, measure), getattr(self, f"previous_{measure}")
-        if before in (None, 0):
-            return None
-        return (now - before) / abs(before)
-
-
-def headline(customers: ir.Table, *, snapshot_date: dt.date) -> Headline:
-    """Headline figures (customers, AUM, deposits, loans, profit contribution).
-
-    Parameters
-    ----------
-    customers : ibis.Table
-        Scoped customers table.
-    snapshot_date : datetime.date
-        The snapshot to report; the previous one is the latest snapshot before it.
-    """
-    t = customers.filter(customers.snapshot_date <= snapshot_date)
-    per_snapshot = (
-        t.group_by("snapshot_date")
-        .aggregate(
-            customers=t.count(),
-            aum=t.aum.sum(),
-            deposits=t.deposit_balance.fill_null(0).sum(),
-            loans=t.loan_balance.fill_null(0).sum(),
-            profit_contribution=profit_contribution(t).sum(),
-        )
-        .order_by(ibis.desc("snapshot_date"))
-        .limit(2)
-        .to_pandas()
-    )
-    per_snapshot["snapshot_date"] = pd.to_datetime(per_snapshot["snapshot_date"]).dt.date
-    rows = per_snapshot.to_dict("records")
-    if not rows or rows[0]["snapshot_date"] != snapshot_date:
-        return Headline(snapshot_date, None, 0, 0.0, 0.0, 0.0, 0.0, None, None, None, None, None)
-    now = rows[0]
-    prev = rows[1] if len(rows) > 1 else None
-
-    def val(row, key, cast=float):
-        return None if row is None else cast(row[key] or 0)
-
-    return Headline(
-        snapshot_date=snapshot_date,
-        previous_date=prev["snapshot_date"] if prev else None,
-        customers=int(now["customers"]),
-        aum=float(now["aum"] or 0),
-        deposits=float(now["deposits"] or 0),
-        loans=float(now["loans"] or 0),
-        profit_contribution=float(now["profit_contribution"] or 0),
-        previous_customers=val(prev, "customers", int),
-        previous_aum=val(prev, "aum"),
-        previous_deposits=val(prev, "deposits"),
-        previous_loans=val(prev, "loans"),
-        previous_profit_contribution=val(prev, "profit_contribution"),
-    )

@@ -44,7 +44,18 @@ def ensure_db(path: Path, customers: int, months: int) -> None:
     print(f"building a demo portfolio of {customers:,} customers x {months} months in {path} ...", flush=True)
     t0 = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "analytics", "demo", "--customers", str(customers), "--months", str(months), "--db", str(path)],
+        [
+            sys.executable,
+            "-m",
+            "analytics",
+            "demo",
+            "--customers",
+            str(customers),
+            "--months",
+            str(months),
+            "--db",
+            str(path),
+        ],
         check=True,
         cwd=REPO,
     )
@@ -64,14 +75,20 @@ def views(db: Path) -> list[tuple[str, dict[str, str]]]:
         ).fetchone()
     finally:
         store.close()
-    return [("head office", {}), ("region", {"region": region}), ("branch", {"region": region, "branch": branch})]
+    return [
+        ("head office", {}),
+        ("region", {"region": region}),
+        ("branch", {"region": region, "branch": branch}),
+    ]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--customers", type=int, default=1_000_000)
     ap.add_argument("--months", type=int, default=13)
-    ap.add_argument("--runs", type=int, default=7, help="visits per page and view (the first is the cold one)")
+    ap.add_argument(
+        "--runs", type=int, default=7, help="visits per page and view (the first is the cold one)"
+    )
     ap.add_argument("--db", type=Path, default=REPO / "bench" / "out" / "pages.duckdb")
     args = ap.parse_args()
     args.db.parent.mkdir(parents=True, exist_ok=True)

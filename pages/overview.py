@@ -1,15 +1,16 @@
-"""Overview: the portfolio's headline numbers and its tier mix."""
+"""Overview: headline cards, tier pyramid, tiers over time, league table with drill-down,
+concentration of profit and the top customers."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from analytics import tiers
-from analytics.charts import tier_mix_bars
-from analytics.i18n import format_change, format_count, format_money, t
-from ui import data, empty_state, tables
+from analytics import charts, concentration, overview
+from analytics.i18n import t
+from ui import context, data, empty_state, tables
+from ui import overview as ov
 
-ctx = st.session_state["context"]
+ctx = context.current()
 lang = ctx.lang
 st.title(t("app_title", lang))
 
@@ -17,27 +18,67 @@ if ctx.snapshot is None:
     empty_state.render(lang, ctx.db)
     st.stop()
 
-head = data.result(tiers.headline, ctx, snapshot_date=ctx.snapshot)
-vs = t("vs_previous", lang, date=head.previous_date.isoformat()) if head.previous_date else None
-cards = [
-    ("customers", format_count(head.customers, lang)),
-    ("aum", format_money(head.aum, lang)),
-    ("deposits", format_money(head.deposits, lang)),
-    ("loans", format_money(head.loans, lang)),
-    ("profit_contribution", format_money(head.profit_contribution, lang)),
-]
-for col, (measure, shown) in zip(st.columns(len(cards)), cards, strict=True):
-    change = format_change(head.change(measure))
-    col.metric(
-        t(measure, lang),
-        shown,
-        delta=change,
-        help=f"{vs} · {t('cny', lang)}" if vs and measure != "customers" else vs,
+previous, year_ago = overview.comparison_dates(ctx.snapshots, ctx.snapshot)
+head = data.result(
+    overview.headline, ctx, snapshot_date=ctx.snapshot, previous_date=previous, year_ago_date=year_ago
+)
+if head.customers == 0:
+    st.info(t("empty_selection", lang))
+    st.stop()
+
+ov.cards(head, lang)
+sub = ov.subtitle(ctx)
+segments = overview.segments_for(ctx.filters.segment)
+
+# Tier pyramid, with the numbers behind it
+st.subheader(t("ov_tiers_section", lang))
+pyramid = data.result(overview.tier_pyramid, ctx, snapshot_date=ctx.snapshot, segments=segments)
+ov.show_chart(charts.tier_pyramid(pyramid, lang=lang, subtitle=sub))
+with st.expander(t("tier_table", lang)):
+    tables.show_tier_table(pyramid[["segment", "tier", "customers", "aum", "profit_contribution"]], lang)
+
+# AUM and profit per tier over every snapshot (one query)
+st.subheader(t("ov_history_section", lang))
+history = data.result(overview.tier_history, ctx, segments=segments)
+history_sub = ov.subtitle(ctx, snapshot=False)
+left, right = st.columns(2)
+with left:
+    ov.show_chart(
+        charts.tier_history(history, measure="aum", lang=lang, subtitle=history_sub, highlight=ctx.snapshot)
+    )
+with right:
+    ov.show_chart(
+        charts.tier_history(
+            history, measure="profit_contribution", lang=lang, subtitle=history_sub, highlight=ctx.snapshot
+        )
     )
 
-summary = data.result(tiers.tier_summary, ctx, snapshot_date=ctx.snapshot)
-subtitle = f"{t('snapshot', lang)} {ctx.snapshot.isoformat()} · {t('rules', lang)}: {ctx.rules.name} v{ctx.rules.version}"
-st.plotly_chart(tier_mix_bars(summary, lang=lang, subtitle=subtitle), width="stretch", theme=None)
+# League table one level down; a bar or a row drills into that unit
+level = ctx.filters.child_level
+st.subheader(t("ov_league_section", lang, level=t(level, lang).lower() if lang == "en" else t(level, lang)))
+ranking = data.result(overview.league, ctx, snapshot_date=ctx.snapshot, level=level, previous_date=previous)
+ov.league(
+    charts.league_bars(ranking, level=level, lang=lang, subtitle=sub), ranking, ctx, previous_date=previous
+)
 
-st.subheader(t("tier_table", lang))
-tables.show_tier_table(summary, lang)
+# Concentration of profit contribution
+st.subheader(t("ov_concentration_section", lang))
+conc = data.result(concentration.concentration, ctx, snapshot_date=ctx.snapshot)
+left, right = st.columns([2, 1])
+with left:
+    fig = charts.lorenz_curve(
+        conc.lorenz,
+        top_fraction=conc.top_fraction,
+        top_share=conc.top_share,
+        gini=conc.gini,
+        lang=lang,
+        subtitle=sub,
+    )
+    ov.show_chart(fig)
+with right:
+    ov.concentration_figures(conc, lang)
+
+# Top customers by profit contribution (ordered and limited in the engine)
+st.subheader(t("ov_top_customers", lang, n=20))
+st.caption(sub)
+tables.show_top_customers(data.result(overview.top_customers, ctx, snapshot_date=ctx.snapshot, n=20), lang)

@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
+from analytics.overview import headline
 from analytics.rules import TIER_ORDER, load_rules
-from analytics.tiers import headline, tier_summary, with_tiers
+from analytics.tiers import tier_summary, with_tiers
 from tests.analytics import tier_fixture
 from tests.conftest import insert_rows
 

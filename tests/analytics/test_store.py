@@ -1,0 +1,239 @@
+"""The store's catalogue of what is loaded, and deleting a snapshot.
+
+Every table is filled by hand with a handful of rows, and the load log with rows whose
+times are written out, so every count and time below can be checked by reading the test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from analytics.errors import LoadBusyError, TierscopeError
+from analytics.load import load_files
+from analytics.store import Store
+from tests.conftest import insert_rows
+
+JAN, FEB = dt.date(2024, 1, 31), dt.date(2024, 2, 29)
+T1, T2, T3 = (
+    dt.datetime(2024, 3, 1, 9, 0, 0),
+    dt.datetime(2024, 3, 2, 9, 0, 0),
+    dt.datetime(2024, 3, 3, 9, 0),
+)
+
+
+def log(store: Store, table: str, snapshot, rows: int, source: str, at: dt.datetime) -> None:
+    store.raw().execute(
+        "INSERT INTO load_log SELECT coalesce(max(load_id), 0) + 1, ?, ?, ?, ?, ?, 1.0 FROM load_log",
+        [table, snapshot, rows, source, at],
+    )
+
+
+def fill(store: Store) -> None:
+    """customers: JAN 2 rows, FEB 3 rows; prospects: FEB 1 row; surveys: 3 rows 1-20 Feb."""
+    insert_rows(
+        store,
+        "customers",
+        [dict(snapshot_date=JAN, customer_id=c, segment="retail", aum=1.0) for c in ("A", "B")]
+        + [dict(snapshot_date=FEB, customer_id=c, segment="retail", aum=1.0) for c in ("A", "B", "C")],
+    )
+    insert_rows(
+        store,
+        "prospects",
+        [
+            dict(
+                snapshot_date=FEB,
+                prospect_id="P1",
+                industry_score=1.0,
+                growth_score=1.0,
+                influence_score=1.0,
+                fit_score=1.0,
+            )
+        ],
+    )
+    insert_rows(
+        store,
+        "surveys",
+        [
+            dict(survey_id="S1", survey_date=dt.date(2024, 2, 20), score=9.0),
+            dict(survey_id="S2", survey_date=dt.date(2024, 2, 1), score=7.0),
+            dict(survey_id="S3", survey_date=dt.date(2024, 2, 10), score=8.0),
+        ],
+    )
+    # insert_rows logged three loads "now" with no snapshot date; replace them by a known story:
+    store.raw().execute("DELETE FROM load_log")
+    log(store, "customers", None, 5, "demo", T1)  # a whole-table load: both snapshots
+    log(store, "prospects", None, 1, "demo", T1)
+    log(store, "surveys", None, 3, "demo", T1)
+    log(store, "customers", FEB, 3, "/tmp/x/feb.csv", T2)  # then February alone again
+
+
+def state(store: Store) -> dict[str, list[tuple]]:
+    con = store.raw()
+    out = {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in ("customers", "prospects")}
+    out["load_log"] = con.execute("SELECT * FROM load_log ORDER BY load_id").fetchall()
+    return out
+
+
+# -- catalogue -------------------------------------------------------------------------
+def test_catalogue_of_an_empty_database(store):
+    cat = store.catalogue()
+    assert cat.empty
+    assert list(cat.columns) == [
+        "table",
+        "snapshot_date",
+        "date_from",
+        "date_to",
+        "rows",
+        "loaded_at",
+        "source",
+    ]
+
+
+def test_catalogue_counts_and_load_times(store):
+    fill(store)
+    cat = store.catalogue()
+    rows = [
+        (r.table, r.snapshot_date, r.date_from, r.date_to, r.rows, r.loaded_at.to_pydatetime(), r.source)
+        for r in cat.itertuples()
+    ]
+    assert rows == [
+        ("customers", JAN, JAN, JAN, 2, T1, "demo"),  # only the whole-table load says when
+        ("customers", FEB, FEB, FEB, 3, T2, "/tmp/x/feb.csv"),  # its own load wins
+        ("prospects", FEB, FEB, FEB, 1, T1, "demo"),
+        ("surveys", None, dt.date(2024, 2, 1), dt.date(2024, 2, 20), 3, T1, "demo"),
+        # complaints: empty, so not listed
+    ]
+    assert cat["rows"].dtype == "int64"
+
+
+def test_catalogue_after_a_real_load(store, tmp_path):
+    fill(store)
+    f = tmp_path / "mar.csv"
+    f.write_text("customer_id,segment,aum\nA,retail,10\nB,corporate,20\n", encoding="utf-8")
+    load_files(store, "customers", [f], snapshot_date=dt.date(2024, 3, 31))
+    mar = store.catalogue().iloc[2]
+    assert (mar["table"], mar["snapshot_date"], mar["rows"]) == ("customers", dt.date(2024, 3, 31), 2)
+    assert mar["source"] == str(f)
+    assert mar["loaded_at"] > T3
+
+
+# -- delete_snapshot -------------------------------------------------------------------
+def test_delete_removes_exactly_that_snapshot_and_logs_it(store):
+    fill(store)
+    version = store.data_version()
+    assert store.delete_snapshot("customers", JAN) == 2
+    con = store.raw()
+    assert con.execute("SELECT snapshot_date, customer_id FROM customers ORDER BY 2").fetchall() == [
+        (FEB, "A"),
+        (FEB, "B"),
+        (FEB, "C"),
+    ]
+    assert con.execute("SELECT count(*) FROM prospects").fetchone()[0] == 1  # FEB prospects untouched
+    last = con.execute(
+        "SELECT load_id, table_name, snapshot_date, row_count, source FROM load_log ORDER BY load_id DESC LIMIT 1"
+    ).fetchone()
+    assert last == (5, "customers", JAN, -2, Store.DELETED)
+    assert store.data_version() != version  # cached results are recomputed
+    cat = store.catalogue()
+    assert [(r.table, r.snapshot_date, r.rows) for r in cat.itertuples()] == [
+        ("customers", FEB, 3),
+        ("prospects", FEB, 1),
+        ("surveys", None, 3),
+    ]
+
+
+def test_delete_takes_a_date_string_and_the_prospects_table(store):
+    fill(store)
+    assert store.delete_snapshot("prospects", "2024-02-29") == 1
+    assert store.raw().execute("SELECT count(*) FROM prospects").fetchone()[0] == 0
+    assert store.raw().execute("SELECT count(*) FROM customers").fetchone()[0] == 5
+
+
+def test_a_deletion_is_not_a_load_time(store, tmp_path):
+    fill(store)
+    store.delete_snapshot("customers", FEB)
+    f = tmp_path / "feb.csv"
+    f.write_text("customer_id,segment,aum\nZ,retail,1\n", encoding="utf-8")
+    load_files(store, "customers", [f], snapshot_date=FEB)
+    feb = store.catalogue().iloc[1]
+    assert (feb["snapshot_date"], feb["rows"], feb["source"]) == (FEB, 1, str(f))
+
+
+@pytest.mark.parametrize(
+    ("table", "day", "message"),
+    [
+        (
+            "customer",
+            JAN,
+            "unknown table 'customer': choose one of customers, prospects, surveys, complaints",
+        ),
+        ("surveys", JAN, "surveys holds events, not snapshots: only customers, prospects have snapshots"),
+        ("customers", "31/01/2024", "snapshot date '31/01/2024' is not a date (use YYYY-MM-DD)"),
+        (
+            "customers",
+            dt.date(2024, 3, 31),
+            "customers has no snapshot 2024-03-31; loaded: 2024-01-31, 2024-02-29",
+        ),
+        ("prospects", JAN, "prospects has no snapshot 2024-01-31; loaded: 2024-02-29"),
+    ],
+)
+def test_delete_refuses_and_changes_nothing(store, table, day, message):
+    fill(store)
+    before = state(store)
+    with pytest.raises(TierscopeError) as err:
+        store.delete_snapshot(table, day)
+    assert str(err.value) == message
+    assert state(store) == before
+
+
+def test_delete_while_a_load_holds_the_lock(store):
+    fill(store)
+    before = state(store)
+    with store.load_lock():
+        with pytest.raises(LoadBusyError):
+            store.delete_snapshot("customers", JAN)  # this thread
+        errors = []
+
+        def other_thread():
+            try:
+                store.delete_snapshot("customers", JAN)
+            except LoadBusyError as exc:
+                errors.append(exc)
+
+        th = threading.Thread(target=other_thread)
+        th.start()
+        th.join()
+        assert len(errors) == 1
+    assert state(store) == before
+    assert store.delete_snapshot("customers", JAN) == 2  # free again once the load is done
+
+
+def test_delete_while_another_process_loads(store):
+    fill(store)
+    before = state(store)
+    lock = store.path.with_name(store.path.name + ".load.lock")
+    # Another process holds the file lock as a running `python -m analytics load` would.
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys, time\n"
+            f"fh = open({str(lock)!r}, 'a'); fcntl.flock(fh, fcntl.LOCK_EX)\n"
+            "print('locked', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(LoadBusyError, match="a load is already running"):
+            store.delete_snapshot("customers", JAN)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert state(store) == before

@@ -1,0 +1,108 @@
+"""End to end in headless Chromium: every page, both languages, drill down and back, shared URL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import urllib.parse
+
+import pytest
+
+from analytics.demo import build_demo
+from analytics.store import Store
+from tests.browser.conftest import start_server
+from ui.navigation import available_pages
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("app")
+    db = tmp / "demo.duckdb"
+    store = Store(db)
+    build_demo(store, customers=3000, months=13, seed=5, end=dt.date(2026, 10, 31))
+    store.close()
+    srv = start_server(db, tmp)
+    yield srv
+    srv.stop()
+
+
+def _settle(page) -> None:
+    """Wait until Streamlit has finished the script run."""
+    page.wait_for_load_state("networkidle")
+    page.get_by_test_id("stApp").wait_for()
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=stStatusWidget]')"
+        " || !document.querySelector('[data-testid=stStatusWidget]').innerText.includes('Running')",
+        timeout=60_000,
+    )
+    page.wait_for_timeout(500)
+
+
+def _no_errors(page, where: str) -> None:
+    assert page.get_by_test_id("stException").count() == 0, f"exception on {where}"
+    assert page.get_by_test_id("stAlertContentError").count() == 0, f"error message on {where}"
+
+
+def _sidebar_select(page, index: int, option: str) -> None:
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").nth(index).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    _settle(page)
+
+
+def test_every_page_in_both_languages(browser, server):
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    for lang in ("English", "简体中文"):
+        for _section, _path, _title, _icon, url in available_pages():
+            query = {} if lang == "English" else {"lang": lang}
+            page.goto(f"{server.url}/{url}?{urllib.parse.urlencode(query)}")
+            _settle(page)
+            page.get_by_test_id("stMain").wait_for()
+            _no_errors(page, f"{url} ({lang})")
+    page.context.close()
+
+
+def test_language_switch_drill_down_and_back_and_shared_url(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(server.url)
+    _settle(page)
+    page.get_by_test_id("stMetric").first.wait_for(timeout=60_000)
+    head_office = page.get_by_test_id("stMetric").first.inner_text()
+
+    page.get_by_test_id("stSidebar").get_by_text("简体中文").click()
+    _settle(page)
+    page.get_by_text("客户数").first.wait_for(timeout=30_000)
+
+    # drill: a region, then one of its branches, from the sidebar
+    region_box = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").nth(1)
+    region_box.click()
+    region = page.get_by_role("option").nth(1).inner_text()
+    page.get_by_role("option").nth(1).click()
+    _settle(page)
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").nth(2).click()
+    branch = page.get_by_role("option").nth(1).inner_text()
+    page.get_by_role("option").nth(1).click()
+    _settle(page)
+    assert urllib.parse.quote(branch) in page.url
+    _no_errors(page, "branch view")
+    assert page.get_by_role("button", name=f"› {region}").count() == 1  # breadcrumb
+    branch_view = page.get_by_test_id("stMetric").first.inner_text()
+    assert branch_view != head_office
+
+    # a copied link opens the same view in another browser context
+    shared = page.url
+    other = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    other.goto(shared)
+    _settle(other)
+    other.get_by_test_id("stMetric").first.wait_for(timeout=60_000)
+    assert other.get_by_test_id("stMetric").first.inner_text() == branch_view
+    _no_errors(other, "shared link")
+    other.context.close()
+
+    # back to head office through the breadcrumb
+    page.get_by_role("button", name="🏦 总行").click()
+    _settle(page)
+    assert "branch=" not in page.url and "region=" not in page.url
+    assert page.get_by_test_id("stMetric").first.inner_text().split("\n")[0] == "客户数"
+    context.close()
