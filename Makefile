@@ -63,6 +63,7 @@ format: install-test
 bench: install-test
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/demo.py
+	$(BIN)/python bench/pages.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -14,6 +14,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 SEGMENT_CHOICES = ("all", "retail", "corporate", "institution")
+UNASSIGNED = "unassigned"
 
 
 @dataclass(frozen=True)
@@ -71,13 +72,18 @@ def apply_filters(t: ir.Table, filters: Filters) -> ir.Table:
         t = t.filter(t.segment != "retail")
     elif filters.segment != "all":
         t = t.filter(t.segment == filters.segment)
-    if filters.region:
-        t = t.filter(t.region == filters.region)
-    if filters.branch:
-        t = t.filter(t.branch == filters.branch)
-    if filters.rm_id:
-        t = t.filter(t.rm_id == filters.rm_id)
+    for column, value in (("region", filters.region), ("branch", filters.branch), ("rm_id", filters.rm_id)):
+        if value:
+            t = t.filter(_matches(t[column], value))
     return t
+
+
+def _matches(column: ir.StringColumn, value: str) -> ir.BooleanColumn:
+    # The filter choices show a missing unit as "unassigned" (the loader's default), so
+    # that choice must also find rows whose unit is NULL.
+    if value == UNASSIGNED:
+        return column.isnull() | (column == UNASSIGNED)
+    return column == value
 
 
 def organisation(t: ir.Table, *, snapshot_date: dt.date) -> pd.DataFrame:
@@ -91,5 +97,5 @@ def organisation(t: ir.Table, *, snapshot_date: dt.date) -> pd.DataFrame:
         .distinct()
         .order_by(["region", "branch", "rm_id"])
         .to_pandas()
-        .fillna("unassigned")
+        .fillna(UNASSIGNED)
     )

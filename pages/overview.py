@@ -33,7 +33,7 @@ segments = overview.segments_for(ctx.filters.segment)
 # Tier pyramid, with the numbers behind it
 st.subheader(t("ov_tiers_section", lang))
 pyramid = data.result(overview.tier_pyramid, ctx, snapshot_date=ctx.snapshot, segments=segments)
-ov.show_chart(charts.tier_pyramid(pyramid, lang=lang, subtitle=sub))
+ov.show_chart(data.figure(charts.tier_pyramid, pyramid, lang=lang, subtitle=sub))
 with st.expander(t("tier_table", lang)):
     tables.show_tier_table(pyramid[["segment", "tier", "customers", "aum", "profit_contribution"]], lang)
 
@@ -44,12 +44,24 @@ history_sub = ov.subtitle(ctx, snapshot=False)
 left, right = st.columns(2)
 with left:
     ov.show_chart(
-        charts.tier_history(history, measure="aum", lang=lang, subtitle=history_sub, highlight=ctx.snapshot)
+        data.figure(
+            charts.tier_history,
+            history,
+            measure="aum",
+            lang=lang,
+            subtitle=history_sub,
+            highlight=ctx.snapshot,
+        )
     )
 with right:
     ov.show_chart(
-        charts.tier_history(
-            history, measure="profit_contribution", lang=lang, subtitle=history_sub, highlight=ctx.snapshot
+        data.figure(
+            charts.tier_history,
+            history,
+            measure="profit_contribution",
+            lang=lang,
+            subtitle=history_sub,
+            highlight=ctx.snapshot,
         )
     )
 
@@ -58,7 +70,10 @@ level = ctx.filters.child_level
 st.subheader(t("ov_league_section", lang, level=t(level, lang).lower() if lang == "en" else t(level, lang)))
 ranking = data.result(overview.league, ctx, snapshot_date=ctx.snapshot, level=level, previous_date=previous)
 ov.league(
-    charts.league_bars(ranking, level=level, lang=lang, subtitle=sub), ranking, ctx, previous_date=previous
+    data.figure(charts.league_bars, ranking, level=level, lang=lang, subtitle=sub),
+    ranking,
+    ctx,
+    previous_date=previous,
 )
 
 # Concentration of profit contribution
@@ -66,7 +81,8 @@ st.subheader(t("ov_concentration_section", lang))
 conc = data.result(concentration.concentration, ctx, snapshot_date=ctx.snapshot)
 left, right = st.columns([2, 1])
 with left:
-    fig = charts.lorenz_curve(
+    fig = data.figure(
+        charts.lorenz_curve,
         conc.lorenz,
         top_fraction=conc.top_fraction,
         top_share=conc.top_share,

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from analytics.rules import DEFAULT_RULES_PATH, TierRules, load_rules
@@ -98,3 +99,21 @@ def result(fn: Callable, ctx: ViewContext, **params: Any) -> Any:
         fn,
         ctx.rules if takes_rules else None,
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _figure(name: str, frame: pd.DataFrame, options: tuple, _builder: Callable) -> dict:
+    return _builder(frame, **dict(options)).to_plotly_json()
+
+
+def figure(builder: Callable, frame: pd.DataFrame, **options: Any) -> go.Figure:
+    """``builder(frame, **options)``, cached on the (small) frame and the options.
+
+    Building a Plotly figure validates every property and costs tens of milliseconds per
+    chart; the cache keeps the figure's plain dict (fast to unpickle) and rebuilds the
+    Figure without validating again, which keeps page reruns fast.
+    """
+    spec = _figure(
+        f"{builder.__module__}.{builder.__qualname__}", frame, tuple(sorted(options.items())), builder
+    )
+    return go.Figure(spec, _validate=False)
