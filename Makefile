@@ -16,7 +16,7 @@ export TIERSCOPE_DB ?= $(abspath $(DB))
 
 run: install
 	$(BIN)/python -m analytics demo --if-empty --db "$(TIERSCOPE_DB)"
-	$(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.headless true
+	$(BIN)/python -m ui.serve --server.port $(PORT) --server.headless true
 
 test: install-test system-deps
 	$(BIN)/ruff check .

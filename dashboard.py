@@ -14,7 +14,7 @@ import streamlit as st
 from analytics.errors import TierscopeError
 from analytics.i18n import t
 from ui import sidebar
-from ui.navigation import available_pages
+from ui.navigation import DEFAULT_PAGE, available_pages
 
 started = time.perf_counter()
 log = logging.getLogger("tierscope")
@@ -36,7 +36,7 @@ lang = context.lang
 
 nav: dict[str, list] = {}
 for section, path, title, icon, url in available_pages():
-    page = st.Page(path, title=t(title, lang), icon=icon, url_path=url, default=url == "overview")
+    page = st.Page(path, title=t(title, lang), icon=icon, url_path=url, default=url == DEFAULT_PAGE)
     nav.setdefault(t(section, lang), []).append(page)
 pg = st.navigation(nav)
 sidebar.breadcrumb(context)

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analytics.store import Store  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port  # noqa: E402
-from ui.navigation import available_pages  # noqa: E402
+from ui.navigation import available_pages, url_of  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 TIMING = re.compile(r"TIERSCOPE_TIMING page=(\S+) ms=([\d.]+)")
@@ -100,7 +100,7 @@ def main() -> None:
     with open(log_path, "w") as log:
         server = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard.py"),
+                sys.executable, "-m", "ui.serve",
                 "--server.port", str(port), "--server.address", "127.0.0.1",
                 "--server.headless", "true", "--server.fileWatcherType", "none",
             ],
@@ -122,7 +122,9 @@ def main() -> None:
                     for _ in range(args.runs):
                         seen = len(TIMING.findall(log_path.read_text()))
                         page = browser.new_page()
-                        target = f"{base}/{url}" + (f"?{urllib.parse.urlencode(query)}" if query else "")
+                        target = f"{base}/{url_of(url)}" + (
+                            f"?{urllib.parse.urlencode(query)}" if query else ""
+                        )
                         page.goto(target, wait_until="domcontentloaded", timeout=300_000)
                         deadline = time.time() + 300
                         while time.time() < deadline:

@@ -12,13 +12,21 @@ APP_DIR = Path(__file__).resolve().parent.parent
 
 SECTIONS: dict[str, list[tuple[str, str, str, str]]] = {
     "section_portfolio": [
-        ("pages/overview.py", "overview", "🏦", "overview"),
+        ("pages/overview.py", "overview", ":material/dashboard:", "overview"),
     ],
     "section_planning": [],
     "section_data": [
-        ("pages/data.py", "page_data", "🗂️", "data"),
+        ("pages/data.py", "page_data", ":material/database:", "data"),
     ],
 }
+
+
+DEFAULT_PAGE = "overview"
+
+
+def url_of(url_path: str) -> str:
+    """The path a page is reached at: the default page lives at the root (``/``)."""
+    return "" if url_path == DEFAULT_PAGE else url_path
 
 
 def available_pages() -> list[tuple[str, str, str, str, str]]:

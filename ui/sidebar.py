@@ -198,7 +198,8 @@ def breadcrumb(ctx: ViewContext) -> None:
     for i, (label, target) in enumerate(steps):
         last = i == len(steps) - 1
         cols[i].button(
-            ("🏦 " if i == 0 else "› ") + label,
+            label if i == 0 else f"› {label}",
+            icon=":material/account_balance:" if i == 0 else None,
             key=f"crumb_{i}",
             on_click=drill,
             kwargs=target,

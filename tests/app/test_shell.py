@@ -68,7 +68,7 @@ def test_region_in_url_narrows_branches_and_figures(db):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Customers"] == "3"
     crumbs = [b.label for b in at.button if b.key and b.key.startswith("crumb_")]
-    assert crumbs == ["🏦 Head office", "› 华东"]
+    assert crumbs == ["Head office", "› 华东"]
 
 
 def test_branch_and_rm_in_url(db):

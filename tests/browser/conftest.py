@@ -46,9 +46,7 @@ class Server:
             [
                 sys.executable,
                 "-m",
-                "streamlit",
-                "run",
-                str(REPO / "dashboard.py"),
+                "ui.serve",
                 "--server.port",
                 str(self.port),
                 "--server.address",
