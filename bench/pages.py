@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analytics.store import Store  # noqa: E402
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Server  # noqa: E402
 from ui.navigation import available_pages, url_of  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -95,24 +95,12 @@ def main() -> None:
     ensure_db(args.db, args.customers, args.months)
     view_list = views(args.db)
 
-    port = _free_port()
     log_path = args.db.with_suffix(".log")
-    with open(log_path, "w") as log:
-        server = subprocess.Popen(
-            [
-                sys.executable, "-m", "ui.serve",
-                "--server.port", str(port), "--server.address", "127.0.0.1",
-                "--server.headless", "true", "--server.fileWatcherType", "none",
-            ],
-            cwd=REPO,
-            env={**__import__("os").environ, "TIERSCOPE_DB": str(args.db), "TIERSCOPE_TIMING": "1"},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
+    server = Server(args.db, log_path, env={"TIERSCOPE_TIMING": "1"})  # waits until it answers
     try:
         from playwright.sync_api import sync_playwright
 
-        base = f"http://127.0.0.1:{port}"
+        base = server.url
         results: list[tuple[str, str, float, float, int]] = []
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -150,8 +138,7 @@ def main() -> None:
             f"{worst:.1f} ms (target < 300 ms)"
         )
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        server.stop()
 
 
 if __name__ == "__main__":

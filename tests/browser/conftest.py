@@ -37,10 +37,10 @@ def _free_port() -> int:
 class Server:
     """A Streamlit dashboard process over one database."""
 
-    def __init__(self, db: Path, log: Path):
+    def __init__(self, db: Path, log: Path, env: dict[str, str] | None = None):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "TIERSCOPE_DB": str(db)}
+        env = {**os.environ, "TIERSCOPE_DB": str(db), **(env or {})}
         self._log = open(log, "w")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             [
