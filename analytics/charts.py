@@ -57,58 +57,6 @@ def _title(title: str, subtitle: str | None) -> dict:
     return dict(text=text)
 
 
-def tier_mix_bars(
-    df: pd.DataFrame,
-    *,
-    lang: str = "en",
-    title: str | None = None,
-    subtitle: str | None = None,
-) -> go.Figure:
-    """Share of customers and of AUM per tier, side by side.
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-        Output of :func:`analytics.tiers.tier_summary` (``tier, customers, aum``).
-    lang : str
-        ``"en"`` or ``"zh"``.
-    title, subtitle : str, optional
-        Chart title and the line under it (snapshot, filters, rules).
-    """
-    order = [tier for tier in TIER_ORDER if tier in set(df["tier"])]
-    frame = df.set_index("tier").loc[order]
-    total_customers = frame["customers"].sum() or 1
-    total_aum = frame["aum"].sum() or 1
-    labels = [tier_label(tier, lang) for tier in order]
-    fig = go.Figure(
-        [
-            go.Bar(
-                name=f"{t('customers', lang)} %",
-                x=labels,
-                y=frame["customers"] / total_customers * 100,
-                marker_color="#9ecae1",
-                customdata=frame["customers"],
-                hovertemplate="%{x}<br>%{y:.1f}% (%{customdata:,})<extra></extra>",
-            ),
-            go.Bar(
-                name=f"{t('aum', lang)} %",
-                x=labels,
-                y=frame["aum"] / total_aum * 100,
-                marker_color="#08306b",
-                hovertemplate="%{x}<br>%{y:.1f}%<extra></extra>",
-            ),
-        ]
-    )
-    fig.update_layout(
-        template=TEMPLATE,
-        barmode="group",
-        title=_title(title or t("tiers_title", lang), subtitle),
-        yaxis_title="%",
-        xaxis=dict(categoryorder="array", categoryarray=labels),
-    )
-    return fig
-
-
 def money_scale(values, lang: str = "en", *, largest: float | None = None) -> tuple[float, str]:
     """The divisor and unit label that make CNY amounts readable on an axis or in a column.
 

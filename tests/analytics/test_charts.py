@@ -142,9 +142,3 @@ def test_lorenz_curve_marks_top_share_and_gini():
     empty = charts.lorenz_curve(df.iloc[0:0], lang="zh")
     assert len(empty.layout.annotations) == 0  # no top share or Gini given: nothing marked
     assert empty.layout.title.text == "利润贡献洛伦兹曲线"
-
-
-def test_tier_mix_bars_still_in_tier_order():
-    df = _pyramid()[["tier", "customers", "aum"]].iloc[::-1]
-    fig = charts.tier_mix_bars(df, lang="en", subtitle=SUB)
-    assert list(fig.data[0].x) == [tier_label(t) for t in TIER_ORDER]

@@ -16,7 +16,8 @@ from streamlit.testing.v1 import AppTest
 from analytics.scope import Filters
 from analytics.store import Store
 from tests.analytics.test_overview import ROWS
-from tests.conftest import REPO, insert_rows
+from tests.app.conftest import open_app
+from tests.conftest import insert_rows
 from ui.overview import drill_target, selected_name
 
 D1, D2 = dt.date(2026, 8, 31), dt.date(2026, 9, 30)
@@ -59,11 +60,7 @@ def org_db(tmp_path, monkeypatch):
     return path
 
 
-def _app(**query: str) -> AppTest:
-    """A fresh session opened at a URL with these query parameters."""
-    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=60)
-    at.query_params.update(query)
-    return at.run()
+_app = open_app
 
 
 def _metrics(at: AppTest) -> dict[str, tuple[str, str]]:

@@ -8,7 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics.store import Store
-from tests.conftest import REPO, insert_rows
+from tests.app.conftest import open_app
+from tests.conftest import insert_rows
 
 D = dt.date(2026, 9, 30)
 
@@ -43,10 +44,7 @@ def db(tmp_path, monkeypatch):
     return path
 
 
-def _app(**query: str) -> AppTest:
-    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=60)
-    at.query_params.update(query)
-    return at.run()
+_app = open_app
 
 
 def _select(at: AppTest, label: str):
