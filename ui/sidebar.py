@@ -23,6 +23,9 @@ from analytics.scope import SEGMENT_CHOICES, Filters
 from ui import data
 
 ORG_KEYS = ("region", "branch", "rm")
+# The "all" choice of an organisation filter. A real option value, not None: Streamlit
+# shows a select box whose state is None as "Choose an option".
+ALL = ""
 
 
 @dataclass(frozen=True)
@@ -47,9 +50,9 @@ def drill(region: str | None = None, branch: str | None = None, rm: str | None =
 
     ``drill()`` goes back to head office; ``drill(region=R)`` to a region, and so on.
     """
-    st.session_state["region"] = region
-    st.session_state["branch"] = branch
-    st.session_state["rm"] = rm
+    st.session_state["region"] = region or ALL
+    st.session_state["branch"] = branch or ALL
+    st.session_state["rm"] = rm or ALL
 
 
 def _segment_changed(widget_key: str) -> None:
@@ -88,57 +91,57 @@ def _keep_known(key: str, options: list) -> None:
     # before the widget is drawn, which is the one moment Streamlit allows it.
     # A key not in the session yet is left alone: the widget then takes its value from the URL.
     if key in st.session_state and st.session_state[key] not in options:
-        st.session_state[key] = None
+        st.session_state[key] = ALL
 
 
 def _on_region() -> None:
-    st.session_state["branch"] = None
-    st.session_state["rm"] = None
+    st.session_state["branch"] = ALL
+    st.session_state["rm"] = ALL
 
 
 def _on_branch(org: pd.DataFrame) -> None:
     branch = st.session_state.get("branch")
-    st.session_state["rm"] = None
+    st.session_state["rm"] = ALL
     if branch:  # choosing a branch also places the view in its region
         st.session_state["region"] = org.loc[org["branch"] == branch, "region"].iloc[0]
 
 
 def _org_filters(lang: str, org: pd.DataFrame) -> tuple[str | None, str | None, str | None]:
     sb = st.sidebar
-    regions = [None, *sorted(org["region"].unique())]
+    regions = [ALL, *sorted(org["region"].unique())]
     _keep_known("region", regions)
     region = sb.selectbox(
         t("region", lang),
         regions,
-        format_func=lambda v: t("all_regions", lang) if v is None else v,
+        format_func=lambda v: v or t("all_regions", lang),
         key="region",
         bind="query-params",
         on_change=_on_region,
     )
-    in_region = org if region is None else org[org["region"] == region]
-    branches = [None, *sorted(in_region["branch"].unique())]
+    in_region = org[org["region"] == region] if region else org
+    branches = [ALL, *sorted(in_region["branch"].unique())]
     _keep_known("branch", branches)
     branch = sb.selectbox(
         t("branch", lang),
         branches,
-        format_func=lambda v: t("all_branches", lang) if v is None else v,
+        format_func=lambda v: v or t("all_branches", lang),
         key="branch",
         bind="query-params",
         on_change=_on_branch,
         args=(org,),
     )
-    in_branch = in_region if branch is None else in_region[in_region["branch"] == branch]
-    rms = [None, *sorted(in_branch["rm_id"].unique())]
+    in_branch = in_region[in_region["branch"] == branch] if branch else in_region
+    rms = [ALL, *sorted(in_branch["rm_id"].unique())]
     _keep_known("rm", rms)
     rm = sb.selectbox(
         t("rm", lang),
         rms,
-        format_func=lambda v: t("all_rms", lang) if v is None else v,
+        format_func=lambda v: v or t("all_rms", lang),
         key="rm",
         bind="query-params",
-        disabled=branch is None and len(rms) > 200,
+        disabled=not branch and len(rms) > 200,
     )
-    return region, branch, rm
+    return region or None, branch or None, rm or None
 
 
 def render() -> ViewContext:
