@@ -106,3 +106,26 @@ def test_language_switch_drill_down_and_back_and_shared_url(browser, server):
     assert "branch=" not in page.url and "region=" not in page.url
     assert page.get_by_test_id("stMetric").first.inner_text().split("\n")[0] == "客户数"
     context.close()
+
+
+def test_clicking_a_league_bar_drills_into_it(browser, server):
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    page.goto(server.url)
+    _settle(page)
+    chart = page.locator(".js-plotly-plot").filter(has_text="ranked by AUM").first
+    chart.wait_for(timeout=60_000)
+    chart.scroll_into_view_if_needed()
+    bar = chart.locator(".bars .point path").first
+    box = bar.bounding_box()
+    # Plotly listens on its drag layer, not on the bar itself: click where the bar is drawn
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.get_by_role("button", name="Head office").wait_for(timeout=30_000)  # the breadcrumb appears
+    _settle(page)
+    region = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").nth(1).inner_text()
+    assert "All regions" not in region
+    assert page.get_by_text("League table by branch").count() == 1
+    _no_errors(page, "after a drill from the chart")
+    page.get_by_role("button", name="Head office").click()
+    _settle(page)
+    assert page.get_by_text("League table by region").count() == 1
+    page.context.close()
