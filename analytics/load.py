@@ -851,6 +851,9 @@ def _read_xlsx(work: _Work, src: _Source, sheet: str | None) -> None:
     view = f"{work.prefix}_xlsx_view"
     src.stage = work.name("stage")
     src.row_sql = "s._row"
+    # DuckDB 2 refuses register() on a cursor whose last result was not read to its end;
+    # finish any such result left by the caller on this thread's cursor first.
+    work.con.complete()
     work.con.register(view, pa.table(arrays))
     try:
         work.con.execute(f"CREATE TEMP TABLE {src.stage} AS SELECT * FROM {view}")

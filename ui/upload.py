@@ -153,7 +153,6 @@ def inspect(store: Store, req: Upload) -> Inspection:
     LoadError
         For a file or mapping file that cannot be used (:class:`MappingError`).
     """
-    _finish_pending(store)
     with saved(req) as (paths, mapping):
         return inspect_files(
             store, req.table, paths, snapshot_date=req.snapshot_date, mapping=mapping, sheet=req.sheet
@@ -168,18 +167,10 @@ def load(store: Store, req: Upload) -> LoadResult:
     ValidationError, LoadBusyError, LoadError
         As :func:`analytics.load.load_files`; the database is unchanged.
     """
-    _finish_pending(store)
     with saved(req) as (paths, mapping):
         return load_files(
             store, req.table, paths, snapshot_date=req.snapshot_date, mapping=mapping, sheet=req.sheet
         )
-
-
-def _finish_pending(store: Store) -> None:
-    # DuckDB 2 refuses to register a table (the Excel reader does) on a cursor whose last
-    # result was not read to its end. The store reads its results fully; this guards the
-    # upload against any other half-read result left on this thread's cursor.
-    store.raw().complete()
 
 
 def mapping_choices(table: str, folder: Path = MAPPINGS_DIR) -> dict[str, str]:

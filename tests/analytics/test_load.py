@@ -191,6 +191,18 @@ def test_excel_reads_cells_as_text_and_numeric_ids_without_dot_zero(store, tmp_p
     ]
 
 
+def test_excel_loads_after_a_half_read_result_on_the_cursor(store, tmp_path):
+    # The dashboard's thread cursor may hold a result read only in part; DuckDB 2 would then
+    # refuse the register() the Excel reader needs.
+    store.raw().execute("SELECT * FROM range(10)").fetchone()
+    path = _xlsx(
+        tmp_path / "c.xlsx",
+        [["客户号", "客户类型", "金融资产", "统计日期"], ["001", "retail", 5, "2024-01-31"]],
+    )
+    assert load(store, path).rows == 1
+    assert rows(store, cols="customer_id, aum") == [("001", 5.0)]
+
+
 def test_excel_sheet_argument_and_missing_sheet(store, tmp_path):
     path = _xlsx(tmp_path / "c.xlsx", [["x"]])
     wb_path = tmp_path / "two.xlsx"
