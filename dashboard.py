@@ -20,6 +20,7 @@ started = time.perf_counter()
 log = logging.getLogger("tierscope")
 st.set_page_config(page_title="Tierscope", page_icon="📊", layout="wide")
 
+menu = st.sidebar.container()  # the page menu goes first; it is filled once the pages are known
 try:
     context = sidebar.render()
 except TierscopeError as exc:  # e.g. the database is locked by another process
@@ -38,7 +39,9 @@ nav: dict[str, list] = {}
 for section, path, title, icon, url in available_pages():
     page = st.Page(path, title=t(title, lang), icon=icon, url_path=url, default=url == DEFAULT_PAGE)
     nav.setdefault(t(section, lang), []).append(page)
-pg = st.navigation(nav)
+# Our own menu: its links carry the view (snapshot, filters, language) to the next page
+pg = st.navigation(nav, position="hidden")
+sidebar.menu(menu, nav, context)
 sidebar.breadcrumb(context)
 try:
     pg.run()

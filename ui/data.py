@@ -8,7 +8,10 @@ customer-level is ever cached here.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import inspect
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -61,7 +64,12 @@ def organisation_choices(db: str, data_version: str, snapshot, segment: str) -> 
 
 def customers(filters: Filters):
     """The customers table narrowed to the filters (an Ibis expression; nothing runs)."""
-    return apply_filters(store().table("customers"), filters)
+    return scoped("customers", filters)
+
+
+def scoped(table: str, filters: Filters):
+    """A table narrowed to the filters (``customers`` or ``prospects``; an Ibis expression)."""
+    return apply_filters(store().table(table), filters)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -70,6 +78,8 @@ def _result(
     db: str,
     data_version: str,
     filters: tuple,
+    source: str,
+    tables: tuple[str, ...],
     rules_key: str | None,
     params: tuple,
     _fn: Callable,
@@ -78,32 +88,78 @@ def _result(
     kwargs = dict(params)
     if _rules is not None:
         kwargs["rules"] = _rules
-    return _fn(customers(Filters(*filters)), **kwargs)
+    for table in tables:
+        kwargs[table] = store().table(table)
+    return _fn(scoped(source, Filters(*filters)), **kwargs)
 
 
-def result(fn: Callable, ctx: ViewContext, **params: Any) -> Any:
-    """Run ``fn(filtered customers, **params)`` and cache its small result.
+def result(
+    fn: Callable, ctx: ViewContext, *, source: str = "customers", tables: tuple[str, ...] = (), **params: Any
+) -> Any:
+    """Run ``fn(filtered source table, **params)`` and cache its small result.
 
-    ``rules`` is passed when ``fn`` takes it (the view's rules). Parameters must be
-    hashable (dates, strings, numbers, tuples).
+    Parameters
+    ----------
+    fn : callable
+        An analytics function: a scoped table first, keyword-only parameters after.
+    ctx : ViewContext
+        The view: database, data version, filters and rules are part of the cache key.
+    source : str
+        The table ``fn`` receives, narrowed to the view's filters (``customers`` or
+        ``prospects``).
+    tables : tuple of str
+        Further tables passed whole as keywords of the same name (e.g. ``surveys``, which
+        ``fn`` joins to the scoped customers, so the scope still holds).
+    **params
+        ``fn``'s own parameters; they must be hashable (dates, strings, numbers, tuples).
+        ``rules`` is passed when ``fn`` takes it and it is not given (the view's rules).
     """
     takes_rules = "rules" in inspect.signature(fn).parameters and "rules" not in params
     f = ctx.filters
-    return _result(
+    key = (
         f"{fn.__module__}.{fn.__qualname__}",
         ctx.db,
         ctx.data_version,
         (f.segment, f.region, f.branch, f.rm_id),
+        source,
+        tuple(tables),
         ctx.rules.fingerprint if takes_rules else None,
         tuple(sorted(params.items())),
-        fn,
-        ctx.rules if takes_rules else None,
     )
+    value = _result(*key, fn, ctx.rules if takes_rules else None)
+    _remember(value, repr(key))
+    return value
+
+
+# The cache key of each frame handed out by result() in this process, so that figure()
+# can key a chart on it instead of hashing the frame's contents again (tens of ms a page).
+# Weak: an entry lives as long as the frame does. Results are read-only for pages.
+_TOKENS: dict[int, str] = {}
+
+
+def _remember(value: Any, key: str) -> None:
+    frames = [("", value)] if isinstance(value, pd.DataFrame) else []
+    if dataclasses.is_dataclass(value):
+        frames += [
+            (f".{field.name}", getattr(value, field.name))
+            for field in dataclasses.fields(value)
+            if isinstance(getattr(value, field.name), pd.DataFrame)
+        ]
+    for suffix, frame in frames:
+        _TOKENS[id(frame)] = hashlib.sha256((key + suffix).encode()).hexdigest()
+        weakref.finalize(frame, _TOKENS.pop, id(frame), None)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def _figure(name: str, frame: pd.DataFrame, options: tuple, _builder: Callable) -> dict:
     return _builder(frame, **dict(options)).to_plotly_json()
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _figure_of_result(
+    name: str, token: str, options: tuple, _builder: Callable, _frame: pd.DataFrame
+) -> dict:
+    return _builder(_frame, **dict(options)).to_plotly_json()
 
 
 def figure(builder: Callable, frame: pd.DataFrame, **options: Any) -> go.Figure:
@@ -113,7 +169,11 @@ def figure(builder: Callable, frame: pd.DataFrame, **options: Any) -> go.Figure:
     chart; the cache keeps the figure's plain dict (fast to unpickle) and rebuilds the
     Figure without validating again, which keeps page reruns fast.
     """
-    spec = _figure(
-        f"{builder.__module__}.{builder.__qualname__}", frame, tuple(sorted(options.items())), builder
-    )
+    name = f"{builder.__module__}.{builder.__qualname__}"
+    opts = tuple(sorted(options.items()))
+    token = _TOKENS.get(id(frame))
+    if token is not None:  # a frame straight from result(): its cache key stands for its contents
+        spec = _figure_of_result(name, token, opts, builder, frame)
+    else:
+        spec = _figure(name, frame, opts, builder)
     return go.Figure(spec, _validate=False)

@@ -1,11 +1,12 @@
 """The shared sidebar: language, snapshot, segment and the organisation filters.
 
-The state that defines a view lives in the URL, so a copied link opens the same view
-and the back button steps back through views. Widgets whose options are their own
-labels (language names, snapshot dates, region/branch/RM names) are bound to query
-parameters by Streamlit (``bind="query-params"``); a value equal to the default (English,
-the latest snapshot, no filter) is left out of the URL. The segment, whose label
-changes with the language, is mirrored by hand as its id (``?segment=retail``).
+The state that defines a view lives in the URL (``?lang=zh&snapshot=2026-09-30&segment=retail
+&region=..&branch=..&rm=..``), so a copied link opens the same view, and every change of view
+(a sidebar choice, a drill from a chart or table, a breadcrumb) adds a browser history entry,
+so the back and forward buttons step through views. A value equal to its default (English, the
+latest snapshot, all segments, no organisation filter) is left out of the URL.
+
+How the URL and the widgets are kept in step is explained in :mod:`ui.urlstate`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import streamlit as st
 from analytics.i18n import LANGUAGES, segment_label, t
 from analytics.rules import TierRules
 from analytics.scope import SEGMENT_CHOICES, Filters
-from ui import data
+from ui import data, urlstate
 
 ORG_KEYS = ("region", "branch", "rm")
 # The "all" choice of an organisation filter. A real option value, not None: Streamlit
@@ -40,6 +41,18 @@ class ViewContext:
     rules: TierRules
     filters: Filters
 
+    def url_view(self) -> dict[str, str]:
+        """The URL parameters of this view (defaults left out)."""
+        view = {} if self.lang == "en" else {"lang": self.lang}
+        if self.snapshot and self.snapshots and self.snapshot != self.snapshots[-1]:
+            view["snapshot"] = self.snapshot.isoformat()
+        f = self.filters
+        if f.segment != "all":
+            view["segment"] = f.segment
+        org = (f.region, f.branch, f.rm_id)
+        view |= {key: value for key, value in zip(ORG_KEYS, org, strict=True) if value}
+        return view
+
     def customers(self) -> ir.Table:
         """The customers table narrowed to this view's filters (nothing runs yet)."""
         return data.customers(self.filters)
@@ -55,43 +68,41 @@ def drill(region: str | None = None, branch: str | None = None, rm: str | None =
     st.session_state["rm"] = rm or ALL
 
 
-def _segment_changed(widget_key: str) -> None:
-    value = st.session_state.get(widget_key) or "all"
-    st.session_state["segment_value"] = value
-    if value == "all":
-        st.query_params.pop("segment", None)
-    else:
-        st.query_params["segment"] = value
+# The URL parameters of a view; a value equal to its default is left out.
+URL_KEYS = ("lang", "snapshot", "segment", "region", "branch", "rm")
+
+
+def _language_code(text: str) -> str:
+    by_name = {name: code for code, name in LANGUAGES.items()}
+    return by_name.get(text, text)  # older links carry the language's name
+
+
+def _segment_changed() -> None:
     drill()  # the organisation choices differ per segment: start again from head office
 
 
 def _segment(lang: str) -> str:
-    """The segment control; its value survives a language switch and lives in the URL."""
-    if "segment_value" not in st.session_state:
-        wanted = st.query_params.get("segment", "all")
-        st.session_state["segment_value"] = wanted if wanted in SEGMENT_CHOICES else "all"
-    # One widget per language (its labels differ), seeded with the remembered value.
-    widget_key = f"segment_{lang}"
+    """The segment control (ids as values, labels in the current language)."""
+    urlstate.adopt("segment", "all")
+    _keep_known("segment", list(SEGMENT_CHOICES), "all")
     chosen = st.sidebar.segmented_control(
         t("segment", lang),
         list(SEGMENT_CHOICES),
         format_func=lambda s: segment_label(s, lang),
-        default=st.session_state["segment_value"],
-        key=widget_key,
+        key="segment",
         on_change=_segment_changed,
-        args=(widget_key,),
         selection_mode="single",
         required=True,
     )
-    return chosen or st.session_state["segment_value"]
+    return chosen or "all"
 
 
-def _keep_known(key: str, options: list) -> None:
-    # A remembered choice that is not offered any more (other snapshot or segment) is dropped
-    # before the widget is drawn, which is the one moment Streamlit allows it.
-    # A key not in the session yet is left alone: the widget then takes its value from the URL.
-    if key in st.session_state and st.session_state[key] not in options:
-        st.session_state[key] = ALL
+def _keep_known(key: str, options: list, default: str = ALL) -> None:
+    # A remembered or linked choice that is not offered (another snapshot or segment, a
+    # mistyped link) falls back to the default before the widget is drawn, which is the
+    # one moment Streamlit allows it.
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = default
 
 
 def _on_region() -> None:
@@ -109,36 +120,36 @@ def _on_branch(org: pd.DataFrame) -> None:
 def _org_filters(lang: str, org: pd.DataFrame) -> tuple[str | None, str | None, str | None]:
     sb = st.sidebar
     regions = [ALL, *sorted(org["region"].unique())]
+    urlstate.adopt("region", ALL)
     _keep_known("region", regions)
     region = sb.selectbox(
         t("region", lang),
         regions,
         format_func=lambda v: v or t("all_regions", lang),
         key="region",
-        bind="query-params",
         on_change=_on_region,
     )
     in_region = org[org["region"] == region] if region else org
     branches = [ALL, *sorted(in_region["branch"].unique())]
+    urlstate.adopt("branch", ALL)
     _keep_known("branch", branches)
     branch = sb.selectbox(
         t("branch", lang),
         branches,
         format_func=lambda v: v or t("all_branches", lang),
         key="branch",
-        bind="query-params",
         on_change=_on_branch,
         args=(org,),
     )
     in_branch = in_region[in_region["branch"] == branch] if branch else in_region
     rms = [ALL, *sorted(in_branch["rm_id"].unique())]
+    urlstate.adopt("rm", ALL)
     _keep_known("rm", rms)
     rm = sb.selectbox(
         t("rm", lang),
         rms,
         format_func=lambda v: v or t("all_rms", lang),
         key="rm",
-        bind="query-params",
         disabled=not branch and len(rms) > 200,
     )
     return region or None, branch or None, rm or None
@@ -150,13 +161,17 @@ def render() -> ViewContext:
     db = str(store.path)
     version = store.data_version()
     sb = st.sidebar
+    urlstate.begin_run()
 
-    # The URL holds the language's own name (?lang=简体中文): Streamlit binds the displayed
-    # option, so the options are the names and the code is looked up.
-    by_name = {name: code for code, name in LANGUAGES.items()}
-    lang = by_name[
-        sb.radio("Language / 语言", list(by_name), horizontal=True, key="lang", bind="query-params")
-    ]
+    urlstate.adopt("lang", "en", _language_code)
+    _keep_known("lang", list(LANGUAGES), "en")
+    lang = sb.radio(
+        "Language / 语言",
+        list(LANGUAGES),
+        format_func=LANGUAGES.get,
+        horizontal=True,
+        key="lang",
+    )
 
     snaps = data.snapshots(db, version)
     dates = tuple(snaps["snapshot_date"])
@@ -164,7 +179,9 @@ def render() -> ViewContext:
     filters = Filters()
     if dates:
         options = [d.isoformat() for d in reversed(dates)]
-        chosen = sb.selectbox(t("snapshot", lang), options, key="snapshot", bind="query-params")
+        urlstate.adopt("snapshot", options[0])
+        _keep_known("snapshot", options, options[0])
+        chosen = sb.selectbox(t("snapshot", lang), options, key="snapshot")
         snapshot = dt.date.fromisoformat(chosen)
 
         segment = _segment(lang)
@@ -174,7 +191,7 @@ def render() -> ViewContext:
 
     rules = data.rules()
     sb.caption(f"{t('rules', lang)}: {rules.name} (v{rules.version})")
-    return ViewContext(
+    context = ViewContext(
         lang=lang,
         db=db,
         data_version=version,
@@ -183,6 +200,21 @@ def render() -> ViewContext:
         rules=rules,
         filters=filters,
     )
+    view = context.url_view()
+    urlstate.publish({key: view.get(key) for key in URL_KEYS})
+    return context
+
+
+def menu(container, nav: dict[str, list], ctx: ViewContext) -> None:
+    """The page menu, by section; each link keeps the current view (Streamlit's own menu
+    would drop query parameters that are not bound to widgets)."""
+    view = ctx.url_view()
+    with container:
+        for section, pages in nav.items():
+            st.caption(section)
+            for page in pages:
+                st.page_link(page, query_params=view)
+        st.divider()
 
 
 def breadcrumb(ctx: ViewContext) -> None:

@@ -107,19 +107,19 @@ def test_earlier_snapshot_and_chinese(db):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Customers"] == "1"
     assert at.metric[0].proto.delta_description == "vs previous snapshot: n/a (no earlier snapshot)"
-    at = _app(snapshot="2026-08-31", lang="简体中文")
+    at = _app(snapshot="2026-08-31", lang="zh")
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["客户数"] == "1"
     assert metrics["金融资产"] == "10.0万"
-    assert at.sidebar.radio[0].value == "简体中文"
+    assert at.sidebar.radio[0].value == "zh"
 
 
 def test_unknown_url_values_fall_back(db):
     at = _app(snapshot="1999-01-31", lang="fr")
     assert not at.exception
     assert at.selectbox[0].value == "2026-09-30"
-    assert at.sidebar.radio[0].value == "English"
+    assert at.sidebar.radio[0].value == "en"
 
 
 def test_empty_database_offers_the_demo(tmp_path, monkeypatch):
@@ -186,7 +186,7 @@ def test_branch_ranks_its_relationship_managers(org_db):
 
 
 def test_chinese_head_office(org_db):
-    at = _app(lang="简体中文")
+    at = _app(lang="zh")
     assert not at.exception
     metrics = _metrics(at)
     assert metrics["客户数"] == ("5", "+66.7%")

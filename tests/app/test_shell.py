@@ -1,4 +1,4 @@
-"""The shell: navigation, the URL-bound sidebar filters, breadcrumb and error handling."""
+"""The shell: navigation, the sidebar filters kept in the URL, breadcrumb and error handling."""
 
 from __future__ import annotations
 
@@ -110,3 +110,16 @@ def test_a_bug_is_a_message_not_a_traceback(db, monkeypatch):
     assert not at.exception
     assert "could not be drawn" in at.error[0].value
     assert "boom" not in at.error[0].value
+
+
+def test_the_url_is_corrected_to_the_view_shown(db):
+    # an unknown branch is dropped from the URL; the region stays; defaults are left out
+    at = _app(region="华东", branch="不存在支行", lang="en", segment="all")
+    assert {m.label: m.value for m in at.metric}["Customers"] == "3"
+    assert dict(at.query_params) == {"region": "华东"}
+
+
+def test_older_links_with_the_language_name_still_open(db):
+    at = _app(lang="简体中文")
+    assert at.sidebar.radio[0].value == "zh"
+    assert dict(at.query_params) == {"lang": "zh"}

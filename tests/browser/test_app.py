@@ -52,9 +52,9 @@ def _sidebar_select(page, index: int, option: str) -> None:
 
 def test_every_page_in_both_languages(browser, server):
     page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-    for lang in ("English", "简体中文"):
+    for lang in ("en", "zh"):
         for _section, _path, _title, _icon, url in available_pages():
-            query = {} if lang == "English" else {"lang": lang}
+            query = {} if lang == "en" else {"lang": lang}
             page.goto(f"{server.url}/{url_of(url)}?{urllib.parse.urlencode(query)}")
             _settle(page)
             page.get_by_test_id("stMain").wait_for()
@@ -128,4 +128,62 @@ def test_clicking_a_league_bar_drills_into_it(browser, server):
     page.get_by_role("button", name="Head office").click()
     _settle(page)
     assert page.get_by_text("League table by region").count() == 1
+    page.context.close()
+
+
+def _location(page) -> str:
+    # page.url follows navigation events only when Playwright pumps them: ask the page itself
+    return page.evaluate("location.href")
+
+
+def test_back_and_forward_step_through_views(browser, server):
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    page.goto(server.url)
+    _settle(page)
+    page.get_by_text("League table by region").wait_for(timeout=60_000)
+    head_office = _location(page)
+
+    # a sidebar choice is a new history entry
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").nth(1).click()
+    region = page.get_by_role("option").nth(1).inner_text()
+    page.get_by_role("option").nth(1).click()
+    _settle(page)
+    assert f"region={urllib.parse.quote_plus(region)}" in _location(page)
+    page.get_by_text("League table by branch").wait_for(timeout=30_000)
+
+    # a drill from the league chart is another
+    chart = page.locator(".js-plotly-plot").filter(has_text="ranked by AUM").first
+    chart.scroll_into_view_if_needed()
+    box = chart.locator(".bars .point path").first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("() => location.search.includes('branch=')", timeout=30_000)
+    _settle(page)
+    branch_view = _location(page)
+    page.get_by_text("League table by relationship manager").wait_for(timeout=30_000)
+
+    page.go_back()
+    _settle(page)
+    assert "branch=" not in _location(page) and f"region={urllib.parse.quote_plus(region)}" in _location(page)
+    page.get_by_text("League table by branch").wait_for(timeout=30_000)
+    page.go_back()
+    _settle(page)
+    assert _location(page) == head_office
+    page.get_by_text("League table by region").wait_for(timeout=30_000)
+    page.go_forward()
+    _settle(page)
+    page.go_forward()
+    _settle(page)
+    assert _location(page) == branch_view
+    page.get_by_text("League table by relationship manager").wait_for(timeout=30_000)
+
+    # the filters stay when the page changes
+    page.get_by_test_id("stSidebar").get_by_role("link", name="Data").click()
+    _settle(page)
+    assert "branch=" in _location(page)
+    _no_errors(page, "data page after a drill")
+    assert f"region={urllib.parse.quote_plus(region)}" in _location(page)
+    page.go_back()
+    _settle(page)
+    assert _location(page) == branch_view
+    page.get_by_text("League table by relationship manager").wait_for(timeout=30_000)
     page.context.close()
