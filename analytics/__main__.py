@@ -69,6 +69,18 @@ def _parser() -> argparse.ArgumentParser:
     tiers = sub.add_parser("tiers", parents=[common], help="customers, AUM and profit contribution per tier")
     tiers.add_argument("--snapshot", type=_date, help="snapshot date (default: the latest)")
     tiers.add_argument("--rules", help="tier rules file (default: data/tier_rules.toml)")
+
+    segments = sub.add_parser(
+        "segments", parents=[common], help="existing-customer and target matrices: cut points and counts"
+    )
+    segments.add_argument("--snapshot", type=_date, help="snapshot date (default: the latest)")
+    segments.add_argument(
+        "--segment",
+        choices=["all", "retail", "corporate"],
+        default="all",
+        help="population: all customers, retail, or corporate (every non-retail customer)",
+    )
+    segments.add_argument("--rules", help="tier rules file (default: data/tier_rules.toml)")
     return p
 
 
@@ -204,7 +216,87 @@ def cmd_tiers(args: argparse.Namespace) -> None:
     _emit(args, {"snapshot_date": snapshot.isoformat(), "rows": rows}, text)
 
 
-COMMANDS = {"demo": cmd_demo, "load": cmd_load, "snapshots": cmd_snapshots, "tiers": cmd_tiers}
+def _cut_text(value: float | None, source: str) -> str:
+    return "n/a" if value is None else f"{value:,.2f} ({source})"
+
+
+def cmd_segments(args: argparse.Namespace) -> None:
+    from analytics.rules import load_rules
+    from analytics.scope import Filters, apply_filters
+    from analytics.segmentation import existing_matrix, target_matrix
+    from analytics.store import open_store
+
+    rules = load_rules(args.rules)
+    store = open_store(args.db)
+    snapshot = _snapshot_or_latest(store, args.snapshot)
+    filters = Filters(segment=args.segment)
+    customers = apply_filters(store.table("customers"), filters)
+    prospects = apply_filters(store.table("prospects"), filters)
+    existing = existing_matrix(customers, rules=rules, snapshot_date=snapshot, surveys=store.table("surveys"))
+    target = target_matrix(prospects, rules=rules, snapshot_date=snapshot)
+    payload = {
+        "snapshot_date": snapshot.isoformat(),
+        "segment": args.segment,
+        "existing": {
+            "cut_points": existing.cut_points,
+            "counts": existing.counts(),
+            "value_source": existing.value_source,
+            "population": existing.population,
+        },
+        "target": {
+            "snapshot_date": target.snapshot_date.isoformat() if target.snapshot_date else None,
+            "cut_points": target.cut_points,
+            "counts": target.counts(),
+            "population": target.population,
+        },
+    }
+    e_rows = [
+        {
+            "class": r["class"],
+            "customers": int(r["customers"]),
+            "share": f"{r['customers_share']:.1%}",
+            "aum": float(r["aum"]),
+            "profit_contribution": float(r["profit_contribution"]),
+        }
+        for r in existing.summary.to_dict("records")
+    ]
+    t_rows = [
+        {
+            "class": r["class"],
+            "prospects": int(r["prospects"]),
+            "share": f"{r['prospects_share']:.1%}",
+            "estimated_aum": float(r["estimated_aum"]),
+        }
+        for r in target.summary.to_dict("records")
+    ]
+    e_cuts, e_src = existing.cut_points, existing.cut_sources
+    t_cuts, t_src = target.cut_points, target.cut_sources
+    text = "\n".join(
+        [
+            f"snapshot {snapshot.isoformat()}, segment {args.segment}, rules: {rules.name} (v{rules.version})",
+            "",
+            f"existing customers: {existing.population:,} (bank value: {existing.value_source})",
+            f"  high profit contribution >= {_cut_text(e_cuts['profit_contribution'], e_src['profit_contribution'])}",
+            f"  high bank value >= {_cut_text(e_cuts['bank_value'], e_src['bank_value'])}",
+            _table(e_rows, ["class", "customers", "share", "aum", "profit_contribution"]),
+            "",
+            f"prospects: {target.population:,} (prospects snapshot: "
+            f"{target.snapshot_date.isoformat() if target.snapshot_date else 'none'})",
+            f"  high potential value >= {_cut_text(t_cuts['potential_value'], t_src['potential_value'])}",
+            f"  high fit >= {_cut_text(t_cuts['fit'], t_src['fit'])}",
+            _table(t_rows, ["class", "prospects", "share", "estimated_aum"]),
+        ]
+    )
+    _emit(args, payload, text)
+
+
+COMMANDS = {
+    "demo": cmd_demo,
+    "load": cmd_load,
+    "snapshots": cmd_snapshots,
+    "tiers": cmd_tiers,
+    "segments": cmd_segments,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,12 +7,13 @@ subtitle (snapshot, filters, rules) so that an exported slide stands on its own.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
-from analytics.i18n import format_money, t, tier_label
+from analytics.i18n import format_count, format_money, t, tier_label
 from analytics.rules import TIER_ORDER
 
 FONT_FAMILY = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, Arial, sans-serif"
@@ -457,3 +458,559 @@ def lorenz_curve(
         height=460,
     )
     return fig
+
+
+# -- Segmentation -------------------------------------------------------------------------------
+# The classification tree of corporate and institutional customers, the two value matrices
+# (existing customers, prospects) and the tier heatmaps of the segmentation page.
+
+#: The classes of each value matrix, in the order of their tables, and where each class lies:
+#: (high on the x axis, high on the y axis). A value equal to a cut point counts as high.
+MATRIX_CLASSES: dict[str, tuple[str, ...]] = {
+    "existing": ("important", "quality", "ordinary", "exit"),
+    "target": ("gold", "potential", "watch", "general"),
+}
+MATRIX_POSITION: dict[str, tuple[bool, bool]] = {
+    "important": (True, True),
+    "quality": (True, False),
+    "ordinary": (False, True),
+    "exit": (False, False),
+    "gold": (True, True),
+    "potential": (True, False),
+    "watch": (False, True),
+    "general": (False, False),
+}
+#: One colour per matrix class: the attractive corner green (gold for prospects), the
+#: high-x corner blue, the high-y corner amber, the low corner grey.
+MATRIX_COLOURS: dict[str, str] = {
+    "important": "#238b45",
+    "quality": "#2171b5",
+    "ordinary": "#fd8d3c",
+    "exit": "#9ca3af",
+    "gold": "#d4a017",
+    "potential": "#2171b5",
+    "watch": "#fd8d3c",
+    "general": "#9ca3af",
+}
+#: Inner nodes of the classification tree (the leaves are tiers and use TIER_COLOURS):
+#: the loan branch in greens like its tiers, the no-loan branch in purples like its tiers.
+NODE_COLOURS: dict[str, str] = {
+    "corporate": "#f3f4f6",
+    "loan": "#a1d99b",
+    "loan.company": "#c7e9c0",
+    "loan.company.traditional": "#e5f5e0",
+    "no_loan": "#bcbddc",
+    "no_loan.company": "#efedf5",
+}
+#: The measures a heatmap or the tree can show; the money ones are scaled to 万/亿 or K/M/B.
+SEGMENT_MEASURES = ("customers", "aum", "profit_contribution")
+
+
+def node_label(node: str, lang: str = "en") -> str:
+    """The display name of a classification-tree node: a tier's name for a leaf."""
+    return tier_label(node, lang) if node in TIER_COLOURS else t(f"seg_node_{node}", lang)
+
+
+def _message_figure(
+    title: str, subtitle: str | None, lang: str, *, message: str = "seg_no_data"
+) -> go.Figure:
+    """A figure that says there is nothing to draw, keeping the title (an empty selection)."""
+    fig = go.Figure()
+    fig.add_annotation(
+        text=t(message, lang),
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        showarrow=False,
+        font=dict(size=16, color="#6b7280"),
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        title=_title(title, subtitle),
+        xaxis=dict(visible=False),
+        yaxis=dict(visible=False),
+        height=360,
+    )
+    return fig
+
+
+def _label(name: str, lang: str) -> str:
+    # Column names of the segmentation frames: the common ones, else the page's own.
+    return t(name, lang) if name in ("customers", "aum", "profit_contribution") else t(f"seg_{name}", lang)
+
+
+def _measure_text(value: float, measure: str, lang: str) -> str:
+    return format_count(int(value), lang) if measure == "customers" else money_text(value, lang)
+
+
+def classification_sunburst(
+    df: pd.DataFrame,
+    *,
+    measure: str = "customers",
+    selected: str | None = None,
+    lang: str = "en",
+    title: str | None = None,
+    subtitle: str | None = None,
+) -> go.Figure:
+    """The classification tree of corporate and institutional customers as a sunburst.
+
+    Every node carries its id (``ids``), so that a click reports which node to filter the
+    page to. Leaves (tiers) are sized by ``measure`` (a loss-making tier has no area: a
+    sunburst cannot draw a negative size) and every inner node is the sum of its
+    children; the hover shows the node's customers, AUM, deposits, loans and profit
+    contribution as they are.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Output of :func:`analytics.segmentation.classification_tree` (``node, parent,
+        depth, customers, aum, deposit_balance, loan_balance, profit_contribution``); the
+        root's parent is empty.
+    measure : {"customers", "aum", "profit_contribution"}
+        What the areas show.
+    selected : str, optional
+        A node to outline (the one the page is filtered to).
+    lang : str
+        ``"en"`` or ``"zh"``.
+    title, subtitle : str, optional
+        Chart title and the line under it.
+    """
+    title = title or t("seg_tree_title", lang, measure=t(measure, lang))
+    if df.empty:
+        return _message_figure(title, subtitle, lang)
+    nodes = list(df["node"])
+    parents = ["" if p is None or p != p else str(p) for p in df["parent"]]  # p != p: NaN
+    inner = set(parents)
+    # Only leaves get a size; "remainder" makes every inner node exactly the sum of its children.
+    sizes = [0.0 if n in inner else max(float(v), 0.0) for n, v in zip(nodes, df[measure], strict=True)]
+    if sum(sizes) <= 0:
+        return _message_figure(title, subtitle, lang)
+    colours = [TIER_COLOURS.get(n) or NODE_COLOURS.get(n, "#e5e7eb") for n in nodes]
+    customdata = list(
+        zip(
+            [format_count(int(v), lang) for v in df["customers"]],
+            [money_text(v, lang) for v in df["aum"]],
+            [money_text(v, lang) for v in df["deposit_balance"]],
+            [money_text(v, lang) for v in df["loan_balance"]],
+            [money_text(v, lang) for v in df["profit_contribution"]],
+            strict=True,
+        )
+    )
+    fig = go.Figure(
+        go.Sunburst(
+            ids=nodes,
+            parents=parents,
+            labels=[node_label(n, lang) for n in nodes],
+            values=sizes,
+            branchvalues="remainder",
+            sort=False,
+            marker=dict(
+                colors=colours,
+                line=dict(
+                    color=["#111827" if n == selected else "white" for n in nodes],
+                    width=[3 if n == selected else 1 for n in nodes],
+                ),
+            ),
+            textinfo="label+percent root",
+            insidetextorientation="radial",
+            customdata=customdata,
+            hovertemplate=(
+                "<b>%{label}</b>"
+                f"<br>{t('customers', lang)}: %{{customdata[0]}}"
+                f"<br>{t('aum', lang)}: %{{customdata[1]}}"
+                f"<br>{t('deposits', lang)}: %{{customdata[2]}}"
+                f"<br>{t('loans', lang)}: %{{customdata[3]}}"
+                f"<br>{t('profit_contribution', lang)}: %{{customdata[4]}}<extra></extra>"
+            ),
+        )
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        title=_title(title, subtitle),
+        height=620,
+        margin=dict(l=20, r=20, t=100, b=20),
+    )
+    return fig
+
+
+def _padded_range(values, cut: float | None) -> list[float]:
+    # The cut line always inside the plot, so that each corner lies in its own quadrant.
+    points = [float(v) for v in values if v == v] + ([] if cut is None else [float(cut)])
+    low, high = min(points), max(points)
+    pad = (high - low) * 0.06 or abs(high) * 0.1 or 1.0
+    return [low - pad, high + pad]
+
+
+#: An axis whose full range is this many times wider than its 1st-99th percentile range ends
+#: at those percentiles (a few very large customers would squeeze everyone else into a line).
+OUTLIER_SPREAD = 3.0
+
+
+def _view_range(values: pd.Series, cut: float | None) -> tuple[list[float], bool]:
+    """The axis range to show, and whether it leaves out the extreme 1% on either side."""
+    v = pd.Series(values, dtype="float64").dropna()
+    full = _padded_range(v, cut)
+    if len(v) >= 50:
+        core = _padded_range([v.quantile(0.01), v.quantile(0.99)], cut)
+        if full[1] - full[0] > OUTLIER_SPREAD * (core[1] - core[0]):
+            return core, True
+    return full, False
+
+
+def _matrix_scatter(
+    df: pd.DataFrame,
+    *,
+    kind: str,
+    x: str,
+    y: str,
+    x_cut: float | None,
+    y_cut: float | None,
+    x_money: bool,
+    population: int | None,
+    lang: str,
+    title: str,
+    subtitle: str | None,
+) -> go.Figure:
+    if df.empty:
+        return _message_figure(title, subtitle, lang)
+    class_column, id_column, size_column = (
+        ("quadrant", "customer_id", "aum")
+        if kind == "existing"
+        else ("target_class", "prospect_id", "estimated_aum")
+    )
+    x_range, x_clipped = _view_range(df[x], x_cut)
+    y_range, y_clipped = _view_range(df[y], y_cut)
+    # The unit of the money axis follows what is in view (an outlier left out does not set it).
+    x_div, x_unit = money_scale(x_range, lang) if x_money else (1.0, None)
+    x_title = (
+        t(f"seg_axis_{x}", lang)
+        if x_unit is None
+        else t("ov_axis_unit", lang, measure=t(x, lang), unit=x_unit)
+    )
+    # Numbers travel as numpy arrays (base64 in the JSON): a few thousand points per class
+    # as Python lists of tuples would cost most of a page run to validate, copy and encode.
+    size_div, size_unit = money_scale(df[size_column].fillna(0.0), lang)
+    x_hover = f"%{{x:,.2f}} {x_unit}" if x_unit else "%{x:,.3g}"
+    traces = []
+    for cls in MATRIX_CLASSES[kind]:
+        part = df[df[class_column] == cls]
+        if part.empty:
+            continue
+        if kind == "existing":
+            labels = [tier_label(tr, lang) for tr in part["tier"]]
+        else:
+            labels = [ind if ind == ind and ind else "" for ind in part["industry"]]
+        who = (part[id_column].astype(str) + " · " + pd.Series(labels, index=part.index)).str.rstrip(" ·")
+        traces.append(
+            go.Scattergl(
+                x=(part[x] / x_div).to_numpy("float64"),
+                y=part[y].to_numpy("float64"),
+                mode="markers",
+                name=t(f"seg_class_{cls}", lang),
+                marker=dict(color=MATRIX_COLOURS[cls], size=6, opacity=0.65, line=dict(width=0)),
+                text=who.tolist(),
+                customdata=(part[size_column].fillna(np.nan) / size_div).to_numpy("float64"),
+                hovertemplate=(
+                    "%{text}"
+                    f"<br>{_label(x, lang)}: {x_hover}"
+                    f"<br>{_label(y, lang)}: %{{y:,.3g}}"
+                    f"<br>{_label(size_column, lang)}: %{{customdata:,.2f}} {size_unit}"
+                    f"<br>{t(f'seg_class_{cls}', lang)}<extra></extra>"
+                ),
+            )
+        )
+    fig = go.Figure(traces)
+    line = dict(color="#374151", dash="dash", width=1.5)
+    if x_cut is not None:
+        fig.add_shape(type="line", x0=x_cut / x_div, x1=x_cut / x_div, yref="paper", y0=0, y1=1, line=line)
+    if y_cut is not None:
+        fig.add_shape(type="line", y0=y_cut, y1=y_cut, xref="paper", x0=0, x1=1, line=line)
+    for cls in MATRIX_CLASSES[kind]:
+        high_x, high_y = MATRIX_POSITION[cls]
+        fig.add_annotation(
+            text=f"<b>{t(f'seg_class_{cls}', lang)}</b>",
+            x=0.99 if high_x else 0.01,
+            y=0.99 if high_y else 0.01,
+            xref="paper",
+            yref="paper",
+            xanchor="right" if high_x else "left",
+            yanchor="top" if high_y else "bottom",
+            showarrow=False,
+            font=dict(color=MATRIX_COLOURS[cls], size=15),
+            bgcolor="rgba(255,255,255,0.75)",
+        )
+    if population is not None and population > len(df):
+        fig.add_annotation(
+            text=t(
+                f"seg_sample_{kind}",
+                lang,
+                n=format_count(len(df), lang),
+                total=format_count(population, lang),
+            ),
+            x=1,
+            y=0,
+            yshift=-66,
+            xref="paper",
+            yref="paper",
+            xanchor="right",
+            yanchor="top",
+            showarrow=False,
+            font=dict(size=12, color="#6b7280"),
+        )
+    if x_clipped or y_clipped:
+        fig.add_annotation(
+            text=t("seg_axis_clipped", lang),
+            x=0,
+            y=0,
+            yshift=-66,
+            xref="paper",
+            yref="paper",
+            xanchor="left",
+            yanchor="top",
+            showarrow=False,
+            font=dict(size=12, color="#6b7280"),
+        )
+    fig.update_layout(
+        template=TEMPLATE,
+        title=_title(title, subtitle),
+        xaxis=dict(title=x_title, range=[v / x_div for v in x_range], zeroline=True, zerolinecolor="#e5e7eb"),
+        yaxis=dict(title=t(f"seg_axis_{y}", lang), range=y_range),
+        showlegend=False,
+        height=580,
+        hovermode="closest",
+        margin=dict(b=90),  # room for the notes under the axis title
+    )
+    return fig
+
+
+def existing_matrix_scatter(
+    df: pd.DataFrame,
+    *,
+    profit_cut: float | None,
+    value_cut: float | None,
+    population: int | None = None,
+    lang: str = "en",
+    title: str | None = None,
+    subtitle: str | None = None,
+) -> go.Figure:
+    """The existing-customer matrix: profit contribution (x) against bank-to-customer value (y).
+
+    One WebGL scatter trace per quadrant, the two cut lines dashed, each quadrant named in
+    its corner: important (top right), quality (bottom right), ordinary (top left), exit.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Output of :func:`analytics.segmentation.existing_points` (``customer_id, segment,
+        tier, aum, profit_contribution, bank_value, quadrant``), possibly a sample.
+    profit_cut, value_cut : float or None
+        The cut points in use (CNY of profit contribution; the bank-value score).
+    population : int, optional
+        The customers the sample was drawn from; when larger than ``df``, the figure says so.
+    lang : str
+        ``"en"`` or ``"zh"``.
+    title, subtitle : str, optional
+        Chart title and the line under it.
+    """
+    return _matrix_scatter(
+        df,
+        kind="existing",
+        x="profit_contribution",
+        y="bank_value",
+        x_cut=profit_cut,
+        y_cut=value_cut,
+        x_money=True,
+        population=population,
+        lang=lang,
+        title=title or t("seg_existing_title", lang),
+        subtitle=subtitle,
+    )
+
+
+def target_matrix_scatter(
+    df: pd.DataFrame,
+    *,
+    potential_cut: float | None,
+    fit_cut: float | None,
+    population: int | None = None,
+    lang: str = "en",
+    title: str | None = None,
+    subtitle: str | None = None,
+) -> go.Figure:
+    """The target-customer matrix: potential value (x) against fit (y), prospects as WebGL points.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Output of :func:`analytics.segmentation.target_points` (``prospect_id, segment,
+        industry, estimated_aum, potential_value, fit, target_class``), possibly a sample.
+    potential_cut, fit_cut : float or None
+        The cut points in use (scores).
+    population : int, optional
+        The prospects the sample was drawn from.
+    lang : str
+        ``"en"`` or ``"zh"``.
+    title, subtitle : str, optional
+        Chart title and the line under it.
+    """
+    return _matrix_scatter(
+        df,
+        kind="target",
+        x="potential_value",
+        y="fit",
+        x_cut=potential_cut,
+        y_cut=fit_cut,
+        x_money=False,
+        population=population,
+        lang=lang,
+        title=title or t("seg_target_title", lang),
+        subtitle=subtitle,
+    )
+
+
+def _tier_heatmap(
+    df: pd.DataFrame,
+    *,
+    column: str,
+    columns: list[str],
+    column_labels: list[str],
+    measure: str,
+    x_title: str,
+    lang: str,
+    title: str,
+    subtitle: str | None,
+) -> go.Figure:
+    if df.empty or not columns:
+        return _message_figure(title, subtitle, lang)
+    tiers = [tier for tier in TIER_ORDER if tier in set(df["tier"])]
+    grid = (
+        df.pivot_table(index="tier", columns=column, values=measure, aggfunc="sum", fill_value=0)
+        .reindex(index=tiers, columns=columns, fill_value=0)
+        .astype(float)
+    )
+    money = measure != "customers"
+    divisor, unit = money_scale(grid.to_numpy().ravel(), lang) if money else (1.0, None)
+    row_total = grid.sum(axis=1).replace(0, float("nan"))
+    row_share = grid.div(row_total, axis=0) * 100
+    text = [
+        [_measure_text(v, measure, lang).removesuffix(" CNY").removesuffix("元") for v in row]
+        for row in grid.to_numpy()
+    ]
+    customdata = [
+        [
+            (_measure_text(v, measure, lang), "–" if s != s else f"{s:.1f}%")
+            for v, s in zip(values, shares, strict=True)
+        ]
+        for values, shares in zip(grid.to_numpy(), row_share.to_numpy(), strict=True)
+    ]
+    negative = bool((grid.to_numpy() < 0).any())
+    fig = go.Figure(
+        go.Heatmap(
+            z=grid.to_numpy() / divisor,
+            x=column_labels,
+            y=[tier_label(tier, lang) for tier in tiers],
+            colorscale="RdBu" if negative else "Blues",
+            zmid=0 if negative else None,
+            text=text,
+            texttemplate="%{text}",
+            customdata=customdata,
+            hovertemplate=(
+                f"%{{y}} · %{{x}}<br>{t(measure, lang)}: %{{customdata[0]}}"
+                f"<br>{t('seg_row_share', lang)}: %{{customdata[1]}}<extra></extra>"
+            ),
+            colorbar=dict(
+                title=dict(text=t(measure, lang) if unit is None else unit, side="right"), thickness=14
+            ),
+            xgap=1,
+            ygap=1,
+        )
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        title=_title(title, subtitle),
+        xaxis=dict(title=x_title, type="category", side="bottom", tickangle=-30 if len(columns) > 6 else 0),
+        # The first tier of TIER_ORDER on top.
+        yaxis=dict(type="category", autorange="reversed", automargin=True, showgrid=False),
+        height=max(360, 170 + 34 * len(tiers)),
+    )
+    return fig
+
+
+def tier_unit_heatmap(
+    df: pd.DataFrame,
+    *,
+    measure: str = "customers",
+    level: str = "region",
+    lang: str = "en",
+    title: str | None = None,
+    subtitle: str | None = None,
+) -> go.Figure:
+    """Tiers (rows, in :data:`TIER_ORDER`) by organisation unit (columns): customers, AUM or profit.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Output of :func:`analytics.segmentation.tier_by_unit` (``unit, tier, customers, aum,
+        profit_contribution``), one row per unit and tier.
+    measure : {"customers", "aum", "profit_contribution"}
+        The cell values (money scaled to one unit for the colour bar).
+    level : {"region", "branch", "rm_id"}
+        What the units are.
+    lang : str
+        ``"en"`` or ``"zh"``.
+    title, subtitle : str, optional
+        Chart title and the line under it.
+    """
+    level_text = t(level, lang).lower() if lang == "en" else t(level, lang)  # mid-sentence
+    title = title or t("seg_heatmap_unit_title", lang, measure=t(measure, lang), level=level_text)
+    units = sorted({str(u) for u in df["unit"]}) if not df.empty else []
+    frame = df.assign(unit=df["unit"].astype(str)) if not df.empty else df
+    return _tier_heatmap(
+        frame,
+        column="unit",
+        columns=units,
+        column_labels=units,
+        measure=measure,
+        x_title=t(level, lang),
+        lang=lang,
+        title=title,
+        subtitle=subtitle,
+    )
+
+
+def tier_quadrant_heatmap(
+    df: pd.DataFrame,
+    *,
+    measure: str = "customers",
+    lang: str = "en",
+    title: str | None = None,
+    subtitle: str | None = None,
+) -> go.Figure:
+    """Tiers (rows, in :data:`TIER_ORDER`) by quadrant of the existing-customer matrix.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Output of :func:`analytics.segmentation.tier_by_quadrant` (``tier, quadrant,
+        customers, aum, profit_contribution``).
+    measure : {"customers", "aum", "profit_contribution"}
+        The cell values.
+    lang : str
+        ``"en"`` or ``"zh"``.
+    title, subtitle : str, optional
+        Chart title and the line under it.
+    """
+    title = title or t("seg_heatmap_quadrant_title", lang, measure=t(measure, lang))
+    quadrants = list(MATRIX_CLASSES["existing"])
+    return _tier_heatmap(
+        df,
+        column="quadrant",
+        columns=quadrants,
+        column_labels=[t(f"seg_class_{q}", lang) for q in quadrants],
+        measure=measure,
+        x_title=t("seg_quadrant", lang),
+        lang=lang,
+        title=title,
+        subtitle=subtitle,
+    )

@@ -14,7 +14,8 @@ import datetime as dt
 import fcntl
 import os
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -25,6 +26,9 @@ from analytics.errors import LoadBusyError, StoreError, TierscopeError
 from analytics.schema import DATE, TABLES, create_table_sql
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+#: The in-memory database of materialized intermediate results, and how many tables it keeps.
+SCRATCH = "scratch"
+SCRATCH_TABLES = 16
 DEFAULT_DB = PROJECT_DIR / "data" / "portfolio.duckdb"
 
 LOAD_LOG_SQL = """
@@ -86,6 +90,11 @@ class Store:
         self._local = threading.local()
         self._load_lock = threading.Lock()
         self._ensure_schema()
+        # An in-memory database beside the file for intermediate customer-level results the
+        # dashboard reuses (see materialize); every cursor of this process sees it.
+        self._db.execute(f"ATTACH ':memory:' AS {SCRATCH}")
+        self._scratch_lock = threading.Lock()
+        self._scratch: dict[str, float] = {}  # table name -> last use (monotonic seconds)
 
     # -- connections -------------------------------------------------------------------
     def raw(self) -> duckdb.DuckDBPyConnection:
@@ -108,6 +117,31 @@ class Store:
     def table(self, name: str) -> ibis.Table:
         """The Ibis table expression of a canonical table (unscoped)."""
         return self.backend.table(name)
+
+    def materialize(
+        self, name: str, build: Callable[[], ibis.Table] | None = None, *, keep: int = SCRATCH_TABLES
+    ) -> ibis.Table:
+        """Keep the rows of ``build()`` in memory under ``name`` and return them as a table.
+
+        For customer-level intermediate results that several small queries reuse (a scored
+        population that each change of a cut point summarises again): the rows stay in the
+        engine, outside the database file, and at most ``keep`` such tables are kept (the
+        least recently used go first). ``name`` must identify the contents (include the data
+        version, filters and parameters in it): an existing table of that name is reused and
+        ``build`` is not called. Without ``build``, the table must exist.
+        """
+        if not name.isidentifier():
+            raise ValueError(f"scratch table name must be an identifier, not {name!r}")
+        with self._scratch_lock:
+            if name not in self._scratch:
+                if build is None:
+                    raise StoreError(f"the intermediate result {name} is no longer kept; reload the page")
+                self.backend.create_table(name, obj=build(), database=(SCRATCH, "main"), overwrite=True)
+            self._scratch[name] = time.monotonic()
+            for old in sorted(self._scratch, key=self._scratch.get)[: max(0, len(self._scratch) - keep)]:
+                self.backend.drop_table(old, database=(SCRATCH, "main"), force=True)
+                del self._scratch[old]
+        return self.backend.table(name, database=(SCRATCH, "main"))
 
     def close(self) -> None:
         """Close the database; the store is unusable afterwards."""

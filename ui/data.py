@@ -68,8 +68,46 @@ def customers(filters: Filters):
 
 
 def scoped(table: str, filters: Filters):
-    """A table narrowed to the filters (``customers`` or ``prospects``; an Ibis expression)."""
+    """A table narrowed to the filters (``customers`` or ``prospects``; an Ibis expression).
+
+    A name from :func:`materialized` is returned as it is: it was filtered when it was made.
+    """
+    if table.startswith(_MATERIALIZED):
+        return store().materialize(table, None)
     return apply_filters(store().table(table), filters)
+
+
+_MATERIALIZED = "m_"
+
+
+def materialized(
+    fn: Callable, ctx: ViewContext, *, source: str = "customers", tables: tuple[str, ...] = (), **params: Any
+) -> str:
+    """Run ``fn`` (which returns customer-level rows as an Ibis expression) and keep the rows in
+    the engine, for several small queries to reuse; returns a name to pass as ``source=`` to
+    :func:`result`.
+
+    The rows are never cached on the Python side: they live in the store's in-memory scratch
+    database, named after the same key :func:`result` uses (database, data version, filters,
+    rules, parameters), so a changed input makes a new table and never reuses a stale one.
+    """
+    takes_rules = "rules" in inspect.signature(fn).parameters and "rules" not in params
+    f = ctx.filters
+    key = (
+        f"{fn.__module__}.{fn.__qualname__}",
+        ctx.db,
+        ctx.data_version,
+        (f.segment, f.region, f.branch, f.rm_id),
+        source,
+        tuple(tables),
+        ctx.rules.fingerprint if takes_rules else None,
+        tuple(sorted(params.items())),
+    )
+    name = _MATERIALIZED + hashlib.sha256(repr(key).encode()).hexdigest()[:24]
+    kwargs = dict(params) | ({"rules": ctx.rules} if takes_rules else {})
+    kwargs |= {table: store().table(table) for table in tables}
+    store().materialize(name, lambda: fn(scoped(source, f), **kwargs))
+    return name
 
 
 @st.cache_data(show_spinner=False, max_entries=512)

@@ -13,6 +13,7 @@ APP_DIR = Path(__file__).resolve().parent.parent
 SECTIONS: dict[str, list[tuple[str, str, str, str]]] = {
     "section_portfolio": [
         ("pages/overview.py", "overview", ":material/dashboard:", "overview"),
+        ("pages/segmentation.py", "page_segmentation", ":material/grid_view:", "segmentation"),
     ],
     "section_planning": [],
     "section_data": [

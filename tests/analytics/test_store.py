@@ -237,3 +237,39 @@ def test_delete_while_another_process_loads(store):
         holder.kill()
         holder.wait()
     assert state(store) == before
+
+
+def test_materialize_keeps_rows_in_memory_reuses_them_and_drops_the_least_recently_used(store):
+    insert_rows(
+        store,
+        "customers",
+        [dict(snapshot_date=dt.date(2026, 9, 30), customer_id="A", segment="retail", aum=1.0)],
+    )
+    customers = store.table("customers")
+    built = []
+
+    def build(n):
+        def make():
+            built.append(n)
+            return customers.mutate(n=n)
+
+        return make
+
+    assert store.materialize("m_one", build(1), keep=2).n.sum().execute() == 1
+    store.materialize("m_one", build(99), keep=2)  # same name: reused, not rebuilt
+    store.materialize("m_two", build(2), keep=2)
+    store.materialize("m_one", keep=2)  # touching m_one makes m_two the least recently used
+    store.materialize("m_three", build(3), keep=2)
+    assert built == [1, 2, 3]
+    assert store.materialize("m_one").n.sum().execute() == 1
+    with pytest.raises(TierscopeError, match="no longer kept"):
+        store.materialize("m_two")
+    with pytest.raises(ValueError):
+        store.materialize("m; DROP TABLE customers", build(4))
+    # the rows are not in the database file
+    assert "m_one" not in {
+        r[0]
+        for r in store.raw()
+        .execute("SELECT table_name FROM duckdb_tables() WHERE database_name <> 'scratch'")
+        .fetchall()
+    }

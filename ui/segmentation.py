@@ -1,0 +1,486 @@
+"""Display helpers of the segmentation page: the tree node filter, cut points, class tables.
+
+The page's own state is kept in the URL through :mod:`ui.urlstate`, so a copied link opens
+the same matrix: ``node`` (the classification-tree node the page is narrowed to),
+``pcut``/``vcut`` (existing-customer cut points), ``quadrant`` (whose customers are
+listed), ``tpcut``/``tfcut`` and ``tclass`` (the same for prospects). Defaults are left out.
+
+A click on a ring of the sunburst selects its node: Streamlit 1.67 reports a click on a
+sunburst as a selection point carrying the node's ``id``, and :func:`on_tree_select`
+(a callback, so it runs before the next script run draws the node box) moves the
+``node`` box to it. The box next to the chart does the same for keyboard users.
+
+A cut point follows the default (the median, or the rules' number) until the user types
+another: when the filters change, an untouched cut moves to the new median, a chosen one
+stays (and stays in the URL).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Mapping
+
+import pandas as pd
+import streamlit as st
+
+from analytics import charts
+from analytics.charts import MATRIX_CLASSES, SEGMENT_MEASURES, money_scale, money_text, node_label
+from analytics.i18n import format_count, segment_label, t, tier_label
+from analytics.rules import TierRules
+from analytics.segmentation import TREE_NODES, MatrixSummary, tiers_of_node
+from ui import data, urlstate
+from ui.overview import show_chart
+from ui.sidebar import ViewContext
+from ui.tables import MONEY_FORMAT, TABLE_UNIT_CAP
+
+ROOT = TREE_NODES[0]
+#: The URL parameters of each matrix: (x cut, y cut, the class whose list is shown).
+MATRIX_KEYS = {"existing": ("pcut", "vcut", "quadrant"), "target": ("tpcut", "tfcut", "tclass")}
+#: Rows of a class list shown at most.
+LIST_LIMIT = 1000
+#: Points drawn in a matrix scatter: a fixed sample beyond this (the table counts everyone).
+#: Each point costs the server time to serialise on every run; 5,000 show the shape.
+MAX_POINTS = 5000
+
+
+# -- the tree node --------------------------------------------------------------------------
+def node_choice(ctx: ViewContext) -> str | None:
+    """The tree node the page is narrowed to, from the URL or the session.
+
+    ``None`` when the view is retail only: the tree of corporate and institutional
+    customers does not apply. The node box itself is drawn later by :func:`tree`.
+    """
+    if ctx.filters.segment == "retail":
+        return None
+    urlstate.adopt("node", ROOT)
+    if st.session_state.get("node") not in TREE_NODES:  # a mistyped link
+        st.session_state["node"] = ROOT
+    return st.session_state["node"]
+
+
+def node_tiers(node: str | None) -> tuple[str, ...] | None:
+    """The tiers a node narrows the page to; ``None`` (no narrowing) for the root and retail."""
+    return None if node in (None, ROOT) else tiers_of_node(node)
+
+
+def node_subtitle(sub: str, node: str | None, lang: str) -> str:
+    """The chart subtitle, naming the node when the page is narrowed to one."""
+    return sub if node in (None, ROOT) else f"{sub} · {node_label(node, lang)}"
+
+
+def scope_caption(node: str | None, lang: str) -> None:
+    """Say which customers the matrix and the heatmaps cover."""
+    tiers = node_tiers(node)
+    if tiers is None:
+        st.caption(t("seg_scope_all", lang))
+    else:
+        names = ", ".join(tier_label(tier, lang) for tier in tiers)
+        st.caption(t("seg_scope_node", lang, node=node_label(node, lang), tiers=names))
+
+
+def selected_node(state: Mapping | None) -> str | None:
+    """The tree node a sunburst selection points at (``None`` for none or an unknown id)."""
+    points = ((state or {}).get("selection") or {}).get("points") or []
+    node = points[0].get("id") if points else None
+    return node if node in TREE_NODES else None
+
+
+def on_tree_select(key: str) -> None:
+    """Selection callback of the sunburst: narrow the page to the clicked node."""
+    node = selected_node(st.session_state.get(key))
+    if node is not None:
+        st.session_state["node"] = node
+
+
+def node_path(node: str, parents: Mapping[str, str], lang: str) -> str:
+    """A node named with the nodes above it (the root left out): ``With loans › Companies with loans``."""
+    names = []
+    while node and node != ROOT:
+        names.append(node_label(node, lang))
+        node = parents.get(node, "")
+    return " › ".join(reversed(names)) or node_label(ROOT, lang)
+
+
+def tree(ctx: ViewContext, df: pd.DataFrame, node: str, subtitle: str) -> None:
+    """The sunburst with its size control and node box, and the tree as a table.
+
+    Parameters
+    ----------
+    ctx : ViewContext
+        The view.
+    df : pandas.DataFrame
+        :func:`analytics.segmentation.classification_tree` of the view.
+    node : str
+        The node the page is narrowed to (outlined in the chart).
+    subtitle : str
+        The charts' subtitle (snapshot, filters, rules).
+    """
+    lang = ctx.lang
+    size_col, node_col = st.columns(2, vertical_alignment="bottom")
+    measure = size_col.segmented_control(
+        t("seg_tree_size", lang),
+        list(SEGMENT_MEASURES),
+        format_func=lambda m: t(m, lang),
+        default="customers",
+        key="seg_tree_measure",
+        required=True,
+    )
+    parents = dict(zip(df["node"], df["parent"], strict=True))
+    node_col.selectbox(
+        t("seg_node", lang), list(TREE_NODES), format_func=lambda n: node_path(n, parents, lang), key="node"
+    )
+    st.caption(t("seg_tree_hint", lang))
+    f = ctx.filters
+    # One key per node and view: a click on the node shown before fires again.
+    view = "|".join(
+        str(v) for v in (node, measure, f.segment, f.region, f.branch, f.rm_id, ctx.snapshot, lang)
+    )
+    key = f"seg_tree|{view}"
+    fig = data.figure(
+        charts.classification_sunburst,
+        df.drop(columns="tiers"),
+        measure=measure or "customers",
+        selected=node,
+        lang=lang,
+        subtitle=subtitle,
+    )
+    show_chart(fig, key=key, on_select=functools.partial(on_tree_select, key))
+    with st.expander(t("seg_tree_table", lang)):
+        tree_table(df, lang)
+
+
+def _money(values: pd.Series, lang: str) -> tuple[pd.Series, str]:
+    # One unit per column keeps the column sortable as numbers (as ui/tables.py does).
+    divisor, unit = money_scale(values, lang, largest=TABLE_UNIT_CAP.get(lang))
+    return (values.astype(float) / divisor).round(1), unit
+
+
+def _money_columns(df: pd.DataFrame, columns: Mapping[str, str], lang: str) -> dict[str, pd.Series]:
+    out = {}
+    for column, label in columns.items():
+        values, unit = _money(df[column], lang)
+        out[t("ov_col_money", lang, label=label, unit=unit)] = values
+    return out
+
+
+def tree_table(df: pd.DataFrame, lang: str) -> None:
+    """The classification tree as a table: customers, balances and profit per node."""
+    depth = dict(zip(df["node"], df["depth"], strict=True))
+    shown = pd.DataFrame(
+        {
+            t("seg_col_node", lang): ["\u2003" * int(depth[n]) + node_label(n, lang) for n in df["node"]],
+            t("customers", lang): df["customers"].astype("int64"),
+            **_money_columns(
+                df,
+                {
+                    "aum": t("aum", lang),
+                    "deposit_balance": t("deposits", lang),
+                    "loan_balance": t("loans", lang),
+                    "profit_contribution": t("profit_contribution", lang),
+                },
+                lang,
+            ),
+        }
+    )
+    config = {t("customers", lang): st.column_config.NumberColumn(format="%,d")}
+    config |= {c: st.column_config.NumberColumn(format=MONEY_FORMAT) for c in list(shown.columns)[2:]}
+    st.dataframe(
+        shown, hide_index=True, width="stretch", column_config=config, height=36 * (len(shown) + 1) + 3
+    )
+
+
+# -- cut points -----------------------------------------------------------------------------
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
+def url_number(value: float | None) -> str | None:
+    """A cut point as the URL carries it: ``1000`` rather than ``1000.0``, exact otherwise."""
+    if value is None:
+        return None
+    return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(float(value))
+
+
+def _step(default: float) -> tuple[float, str]:
+    """A step about a hundredth of the value's size, and a format that shows it."""
+    size = abs(default) or 1.0
+    step = 10.0 ** (math.floor(math.log10(size)) - 2)
+    decimals = max(0, -int(math.floor(math.log10(step))))
+    return step, f"%.{min(decimals, 6)}f"
+
+
+def _follow(key: str, default: float) -> None:
+    """Before drawing the cut input ``key``: its value from the URL, the session or the default."""
+    memo = f"_seg_default|{key}"
+    if key in st.session_state and st.session_state[key] == st.session_state.get(memo):
+        st.session_state[key] = default  # never chosen: follow the default as the filters change
+    urlstate.adopt(key, default, convert=_finite)
+    st.session_state[memo] = default
+
+
+def _reset(values: Mapping[str, float]) -> None:
+    for key, value in values.items():
+        st.session_state[key] = value
+
+
+def _source_text(source: str, value: float, axis: str, lang: str, *, prospects: bool = False) -> str:
+    shown = _value_text(value, axis, lang)
+    if source == "rules":
+        return t("seg_source_rules", lang, value=shown)
+    return t("seg_source_prospects_median" if prospects else "seg_source_median", lang, value=shown)
+
+
+def _value_text(value: float | None, axis: str, lang: str) -> str:
+    if value is None:
+        return t("ov_na", lang)
+    return money_text(value, lang) if axis == "profit_contribution" else f"{value:,.4g}"
+
+
+def cut_inputs(defaults: MatrixSummary, lang: str) -> tuple[float, float]:
+    """The two editable cut points of a matrix, defaulting to ``defaults.cut_points``.
+
+    Returns the cut points in force (x, y). A reset button puts both back to the defaults.
+    """
+    x_key, y_key, _ = MATRIX_KEYS[defaults.kind]
+    prospects = defaults.kind == "target"
+    chosen = []
+    cols = st.columns([2, 2, 1], vertical_alignment="bottom")
+    axes = ((defaults.x, x_key), (defaults.y, y_key))
+    for col, (axis, key) in zip(cols, axes, strict=False):
+        default = float(defaults.cut_points[axis])
+        _follow(key, default)
+        step, fmt = _step(default)
+        help_text = t(
+            "seg_cut_help",
+            lang,
+            source=_source_text(defaults.cut_sources[axis], default, axis, lang, prospects=prospects),
+        )
+        value = col.number_input(t(f"seg_cut_{axis}", lang), key=key, step=step, format=fmt, help=help_text)
+        chosen.append(default if value is None or not math.isfinite(value) else float(value))
+    resets = {key: float(defaults.cut_points[axis]) for axis, key in axes}
+    medians = all(defaults.cut_sources[axis] == "median" for axis, _ in axes)
+    cols[2].button(
+        t("seg_reset_cuts" if medians else "seg_reset_defaults", lang),
+        key=f"seg_reset_{defaults.kind}",
+        on_click=_reset,
+        args=(resets,),
+        disabled=all(c == resets[k] for c, (_, k) in zip(chosen, axes, strict=True)),
+        width="stretch",
+    )
+    return chosen[0], chosen[1]
+
+
+def chosen_or_none(value: float, default: float | None) -> float | None:
+    """The cut to pass to analytics: ``None`` when it is the default (its source stays)."""
+    return None if default is not None and value == default else value
+
+
+def cuts_caption(matrix: MatrixSummary, rules: TierRules, lang: str) -> None:
+    """The cut points in force with their sources, and how the value axis is computed."""
+    x, y = matrix.x, matrix.y
+    st.caption(
+        t(
+            "seg_cuts_in_use",
+            lang,
+            x=t(x, lang) if x == "profit_contribution" else t(f"seg_{x}", lang),
+            x_cut=_value_text(matrix.cut_points[x], x, lang),
+            x_source=t(f"seg_in_use_{matrix.cut_sources[x]}", lang),
+            y=t(f"seg_{y}", lang),
+            y_cut=_value_text(matrix.cut_points[y], y, lang),
+            y_source=t(f"seg_in_use_{matrix.cut_sources[y]}", lang),
+        )
+    )
+    if matrix.kind == "target":
+        weights = _weights(rules.target.potential_weights, lang)
+        date = matrix.snapshot_date.isoformat() if matrix.snapshot_date else t("ov_na", lang)
+        st.caption(t("seg_potential_source", lang, weights=weights, date=date))
+    elif matrix.value_source == "bank_value_score":
+        st.caption(t("seg_value_score", lang))
+    else:
+        st.caption(t("seg_value_composite", lang, weights=_weights(rules.existing.bank_value_weights, lang)))
+
+
+def _weights(weights: Mapping[str, float], lang: str) -> str:
+    sep = "，" if lang == "zh" else ", "
+    return sep.join(f"{t(f'seg_weight_{name}', lang)} {w * 100:g}%" for name, w in weights.items())
+
+
+def sample_caption(shown: int, matrix: MatrixSummary, lang: str) -> None:
+    """Say so when the scatter shows a sample of the population."""
+    if matrix.population > shown:
+        st.caption(
+            t(
+                f"seg_sample_{matrix.kind}",
+                lang,
+                n=format_count(shown, lang),
+                total=format_count(matrix.population, lang),
+            )
+        )
+
+
+# -- class tables and lists -----------------------------------------------------------------
+def class_label(cls: str, lang: str) -> str:
+    """A class with what it means: ``Important (high profit, high value)``, ``重要客户（高利润、高价值）``."""
+    name, means = t(f"seg_class_{cls}", lang), t(f"seg_class_help_{cls}", lang)
+    return f"{name}（{means}）" if lang == "zh" else f"{name} ({means})"
+
+
+def class_table(matrix: MatrixSummary, lang: str) -> None:
+    """Count, shares of customers (prospects), AUM and profit of every class of a matrix."""
+    s = matrix.summary
+    label = [class_label(c, lang) for c in s["class"]]
+    pct = st.column_config.NumberColumn(format="%.1f%%")
+    if matrix.kind == "existing":
+        money = _money_columns(
+            s, {"aum": t("aum", lang), "profit_contribution": t("profit_contribution", lang)}, lang
+        )
+        (aum_col, aum), (profit_col, profit) = money.items()
+        shown = pd.DataFrame(
+            {
+                t("seg_quadrant", lang): label,
+                t("customers", lang): s["customers"],
+                t("seg_col_customers_share", lang): s["customers_share"] * 100,
+                aum_col: aum,
+                t("seg_col_aum_share", lang): s["aum_share"] * 100,
+                profit_col: profit,
+                t("seg_col_profit_share", lang): s["profit_share"] * 100,
+            }
+        )
+        config = {
+            t("customers", lang): st.column_config.NumberColumn(format="%,d"),
+            t("seg_col_customers_share", lang): pct,
+            t("seg_col_aum_share", lang): pct,
+            t("seg_col_profit_share", lang): st.column_config.NumberColumn(
+                format="%.1f%%", help=t("seg_profit_share_help", lang)
+            ),
+            aum_col: st.column_config.NumberColumn(format=MONEY_FORMAT),
+            profit_col: st.column_config.NumberColumn(format=MONEY_FORMAT),
+        }
+    else:
+        ((aum_col, aum),) = _money_columns(s, {"estimated_aum": t("seg_estimated_aum", lang)}, lang).items()
+        shown = pd.DataFrame(
+            {
+                t("seg_target_class", lang): label,
+                t("seg_col_prospects", lang): s["prospects"],
+                t("seg_col_prospects_share", lang): s["prospects_share"] * 100,
+                aum_col: aum,
+                t("seg_col_estimated_aum_share", lang): s["estimated_aum_share"] * 100,
+            }
+        )
+        config = {
+            t("seg_col_prospects", lang): st.column_config.NumberColumn(format="%,d"),
+            t("seg_col_prospects_share", lang): pct,
+            t("seg_col_estimated_aum_share", lang): pct,
+            aum_col: st.column_config.NumberColumn(format=MONEY_FORMAT),
+        }
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
+
+
+def class_choice(kind: str, lang: str) -> str:
+    """The class whose customers (prospects) are listed: a box mirrored in the URL."""
+    key = MATRIX_KEYS[kind][2]
+    classes = list(MATRIX_CLASSES[kind])
+    urlstate.adopt(key, classes[0])
+    if st.session_state.get(key) not in classes:
+        st.session_state[key] = classes[0]
+    return st.selectbox(
+        t("seg_choose_quadrant" if kind == "existing" else "seg_choose_class", lang),
+        classes,
+        format_func=lambda c: class_label(c, lang),
+        key=key,
+    )
+
+
+def class_list(df: pd.DataFrame, kind: str, total: int, lang: str) -> None:
+    """The customers (prospects) of one class, as a person reads them, with how many there are."""
+    prospects = kind == "target"
+    if df.empty:
+        st.caption(t("seg_list_empty", lang))
+        return
+    suffix = "_prospects" if prospects else ""
+    if total > len(df):
+        st.caption(t(f"seg_list_truncated{suffix}", lang, n=format_count(len(df), lang)))
+    else:
+        st.caption(t(f"seg_list_count{suffix}", lang, n=format_count(len(df), lang)))
+    if prospects:
+        columns = {
+            t("seg_col_prospect_id", lang): df["prospect_id"],
+            t("seg_col_prospect_name", lang): df["prospect_name"],
+            t("seg_industry", lang): df["industry"],
+        }
+        money = _money_columns(df, {"estimated_aum": t("seg_estimated_aum", lang)}, lang)
+        scores = {t("seg_potential_value", lang): df["potential_value"], t("seg_fit", lang): df["fit"]}
+    else:
+        columns = {
+            t("ov_col_customer_id", lang): df["customer_id"],
+            t("ov_col_customer_name", lang): df["customer_name"],
+            t("tier", lang): df["tier"].map(lambda x: tier_label(x, lang)),
+        }
+        money = _money_columns(
+            df, {"aum": t("aum", lang), "profit_contribution": t("profit_contribution", lang)}, lang
+        )
+        scores = {t("seg_bank_value", lang): df["bank_value"]}
+    shown = pd.DataFrame(
+        {
+            **columns,
+            t("segment", lang): df["segment"].map(lambda s: segment_label(s, lang)),
+            t("region", lang): df["region"],
+            t("branch", lang): df["branch"],
+            t("rm_id", lang): df["rm_id"],
+            **money,
+            **scores,
+        }
+    )
+    config = {c: st.column_config.NumberColumn(format=MONEY_FORMAT) for c in money}
+    config |= {c: st.column_config.NumberColumn(format="%.2f") for c in scores}
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config=config,
+        height=min(36 * (len(shown) + 1) + 3, 36 * 16),
+        placeholder="–",
+    )
+
+
+def measure_choice(lang: str) -> str:
+    """Customers, AUM or profit contribution: what the heatmap cells show."""
+    return (
+        st.segmented_control(
+            t("seg_heatmap_measure", lang),
+            list(SEGMENT_MEASURES),
+            format_func=lambda m: t(m, lang),
+            default="customers",
+            key="seg_heat_measure",
+            required=True,
+        )
+        or "customers"
+    )
+
+
+def page_url(node: str | None, cuts: Mapping[str, tuple[float, float]], classes: Mapping[str, str]) -> dict:
+    """The page's URL parameters; defaults (the root node, default cuts, first classes) left out.
+
+    Parameters
+    ----------
+    node : str or None
+        The tree node (``None``: no tree in this view).
+    cuts : mapping
+        URL key -> (cut in force, default cut), for the matrices shown.
+    classes : mapping
+        URL key -> the class listed, for the matrices shown.
+
+    A parameter of a matrix that is not shown (no customers, no prospects) is removed.
+    """
+    url: dict[str, str | None] = {"node": None if node in (None, ROOT) else node}
+    for kind, (x_key, y_key, class_key) in MATRIX_KEYS.items():
+        for key in (x_key, y_key):
+            value, default = cuts.get(key, (None, None))
+            url[key] = None if value is None or value == default else url_number(value)
+        chosen = classes.get(class_key)
+        url[class_key] = None if chosen in (None, MATRIX_CLASSES[kind][0]) else chosen
+    return url
