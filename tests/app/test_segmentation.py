@@ -461,3 +461,53 @@ def test_url_values():
         "tclass": None,
     }
     assert page_url("corporate", {}, {})["node"] is None
+
+
+# -- real data and the demo portfolio -----------------------------------------------------
+
+
+def test_the_page_on_the_real_churn_file(tmp_path, monkeypatch):
+    from analytics.load import load_files
+    from tests.conftest import REALDATA
+
+    source = REALDATA / "bank_churn_records.csv"
+    if not source.exists():
+        pytest.skip(f"{source} is not present (shared/realdata sits beside the checkout)")
+    path = tmp_path / "churn.duckdb"
+    s = Store(path)
+    load_files(
+        s,
+        "customers",
+        [source],
+        snapshot_date=dt.date(2024, 12, 31),
+        mapping=REPO / "data" / "mappings" / "bank_churn_records.toml",
+    )
+    s.close()
+    monkeypatch.setenv("TIERSCOPE_DB", str(path))
+    at = _app()
+    assert not at.error
+    assert sum(_counts(at)) == 10_000  # every customer of the file sits in one quadrant
+    assert any("composite" in c.lower() for c in _captions(at))  # the file has no bank value score
+    at = _app(lang="zh")
+    assert not at.error
+
+
+def test_the_page_on_the_demo_portfolio(tmp_path, monkeypatch):
+    from analytics.demo import build_demo
+
+    path = tmp_path / "demo.duckdb"
+    s = Store(path)
+    build_demo(s, customers=2000, months=13, seed=11, end=dt.date(2026, 10, 31))
+    population = (
+        s.raw()
+        .execute("SELECT count(*) FROM customers WHERE snapshot_date = DATE '2026-10-31'")
+        .fetchone()[0]
+    )
+    s.close()
+    monkeypatch.setenv("TIERSCOPE_DB", str(path))
+    at = _app()
+    assert not at.error
+    assert sum(_counts(at)) == population
+    assert sum(_counts(at, "Class", "Prospects")) > 0  # the demo has prospects
+    at = _app(node="loan.company.traditional", region=at.sidebar.selectbox[1].options[1])
+    assert not at.error
