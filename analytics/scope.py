@@ -78,6 +78,49 @@ def apply_filters(t: ir.Table, filters: Filters) -> ir.Table:
     return t
 
 
+def apply_event_filters(events: ir.Table, filters: Filters, *, customers: ir.Table) -> ir.Table:
+    """Restrict a surveys or complaints table to the filters.
+
+    Events carry their own ``region`` and ``branch`` (where the survey was taken or the
+    complaint received) and an optional ``customer_id``, but no segment or relationship
+    manager. So:
+
+    - a region or branch filter matches the event's own column; the ``unassigned``
+      choice also finds events whose unit is empty (as for customers). An event with
+      no region never matches a named region;
+    - a segment or RM filter keeps the events whose ``customer_id`` belongs to a
+      customer of that segment or RM in *any* snapshot of ``customers`` (a semi-join,
+      so an event is kept once even when the customer appears in many snapshots).
+      **Anonymous events (no customer id) then drop out**, as do events of people who
+      are not in ``customers``: there is no way to tell their segment or RM.
+
+    Filter values are compared as bound literals, never spliced into SQL text.
+
+    Parameters
+    ----------
+    events : ibis.Table
+        A ``surveys`` or ``complaints`` table (or any table with ``region``, ``branch``
+        and ``customer_id``).
+    filters : Filters
+        The sidebar filters.
+    customers : ibis.Table
+        The customers table the segment and RM are looked up in (all snapshots).
+
+    Returns
+    -------
+    ibis.Table
+        ``events`` with the same columns, filtered.
+    """
+    for column, value in (("region", filters.region), ("branch", filters.branch)):
+        if value:
+            events = events.filter(_matches(events[column], value))
+    if filters.segment != "all" or filters.rm_id:
+        who = apply_filters(customers, Filters(segment=filters.segment, rm_id=filters.rm_id))
+        ids = who.select("customer_id").distinct()
+        events = events.filter(events.customer_id.notnull()).semi_join(ids, "customer_id")
+    return events
+
+
 def _matches(column: ir.StringColumn, value: str) -> ir.BooleanColumn:
     # The filter choices show a missing unit as "unassigned" (the loader's default), so
     # that choice must also find rows whose unit is NULL.
