@@ -81,6 +81,19 @@ def _parser() -> argparse.ArgumentParser:
         help="population: all customers, retail, or corporate (every non-retail customer)",
     )
     segments.add_argument("--rules", help="tier rules file (default: data/tier_rules.toml)")
+
+    trends = sub.add_parser(
+        "trends", parents=[common], help="monthly satisfaction or complaints: trend test, anomalies, forecast"
+    )
+    trends.add_argument("--metric", choices=["satisfaction", "complaints"], required=True)
+    trends.add_argument(
+        "--chart",
+        choices=["laney", "u"],
+        default="laney",
+        help="anomaly control chart: Laney's u'/x-bar' (default; allows for the extra month-to-month "
+        "variation of a large portfolio) or the plain u / x-bar chart",
+    )
+    trends.add_argument("--months", type=_positive_int, default=6, help="months to forecast (default 6)")
     return p
 
 
@@ -290,12 +303,41 @@ def cmd_segments(args: argparse.Namespace) -> None:
     _emit(args, payload, text)
 
 
+def cmd_trends(args: argparse.Namespace) -> None:
+    from analytics.store import open_store
+    from analytics.trends import trends_json
+
+    store = open_store(args.db)
+    table = store.table("surveys" if args.metric == "satisfaction" else "complaints")
+    customers = store.table("customers")
+    payload = trends_json(
+        table, metric=args.metric, customers=customers, months=args.months, laney=args.chart == "laney"
+    )
+    tr = payload["trend"]
+    verdict = tr["verdict"]
+    if tr["slope"] is not None:
+        verdict += f" (slope {tr['slope']:+.4g} a month, p = {tr['p_value']:.3g})"
+    text = "\n".join(
+        [
+            f"{args.metric}: {len(payload['monthly'])} months",
+            _table(payload["monthly"], ["month", "value"]),
+            "",
+            f"trend: {verdict}",
+            f"anomalies: {', '.join(payload['anomalies']) or 'none'}",
+            "forecast:",
+            _table(payload["forecast"], ["month", "value", "lower", "upper"]),
+        ]
+    )
+    _emit(args, payload, text)
+
+
 COMMANDS = {
     "demo": cmd_demo,
     "load": cmd_load,
     "snapshots": cmd_snapshots,
     "tiers": cmd_tiers,
     "segments": cmd_segments,
+    "trends": cmd_trends,
 }
 
 

@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics.rules import DEFAULT_RULES_PATH, TierRules, load_rules
-from analytics.scope import Filters, apply_filters, organisation
+from analytics.scope import Filters, apply_event_filters, apply_filters, organisation
 from analytics.store import Store, open_store, resolve_db_path
 
 if TYPE_CHECKING:
@@ -74,7 +74,19 @@ def scoped(table: str, filters: Filters):
     """
     if table.startswith(_MATERIALIZED):
         return store().materialize(table, None)
+    if table in EVENT_TABLES:
+        return apply_event_filters(store().table(table), filters, customers=store().table("customers"))
     return apply_filters(store().table(table), filters)
+
+
+#: Tables of events (no segment or relationship manager of their own): scoped through
+#: :func:`analytics.scope.apply_event_filters` when they are the source; passed whole when
+#: they are an extra table, since the function joins them to its scoped source by customer.
+EVENT_TABLES = ("surveys", "complaints")
+
+
+def _extra(table: str, filters: Filters):
+    return store().table(table) if table in EVENT_TABLES else scoped(table, filters)
 
 
 _MATERIALIZED = "m_"
@@ -105,7 +117,7 @@ def materialized(
     )
     name = _MATERIALIZED + hashlib.sha256(repr(key).encode()).hexdigest()[:24]
     kwargs = dict(params) | ({"rules": ctx.rules} if takes_rules else {})
-    kwargs |= {table: store().table(table) for table in tables}
+    kwargs |= {table: _extra(table, f) for table in tables}
     store().materialize(name, lambda: fn(scoped(source, f), **kwargs))
     return name
 
@@ -127,7 +139,7 @@ def _result(
     if _rules is not None:
         kwargs["rules"] = _rules
     for table in tables:
-        kwargs[table] = store().table(table)
+        kwargs[table] = _extra(table, Filters(*filters))
     return _fn(scoped(source, Filters(*filters)), **kwargs)
 
 
@@ -146,8 +158,10 @@ def result(
         The table ``fn`` receives, narrowed to the view's filters (``customers`` or
         ``prospects``).
     tables : tuple of str
-        Further tables passed whole as keywords of the same name (e.g. ``surveys``, which
-        ``fn`` joins to the scoped customers, so the scope still holds).
+        Further tables passed as keywords of the same name: ``customers`` and ``prospects``
+        narrowed to the view's filters (e.g. the customer counts behind a complaint rate),
+        event tables whole (e.g. ``surveys``, which ``fn`` joins to its scoped source by
+        customer, so the scope still holds).
     **params
         ``fn``'s own parameters; they must be hashable (dates, strings, numbers, tuples).
         ``rules`` is passed when ``fn`` takes it and it is not given (the view's rules).
