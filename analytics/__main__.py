@@ -82,6 +82,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     segments.add_argument("--rules", help="tier rules file (default: data/tier_rules.toml)")
 
+    migration = sub.add_parser(
+        "migration", parents=[common], help="tier transition counts between two snapshots"
+    )
+    migration.add_argument("--from", dest="from_date", type=_date, required=True, help="earlier snapshot")
+    migration.add_argument("--to", dest="to_date", type=_date, required=True, help="later snapshot")
+    migration.add_argument("--rules", help="tier rules file (default: data/tier_rules.toml)")
+
     trends = sub.add_parser(
         "trends", parents=[common], help="monthly satisfaction or complaints: trend test, anomalies, forecast"
     )
@@ -303,6 +310,32 @@ def cmd_segments(args: argparse.Namespace) -> None:
     _emit(args, payload, text)
 
 
+def cmd_migration(args: argparse.Namespace) -> None:
+    from analytics.migration import migration_json
+    from analytics.rules import load_rules
+    from analytics.store import open_store
+
+    rules = load_rules(args.rules)
+    store = open_store(args.db)
+    for day in (args.from_date, args.to_date):
+        _snapshot_or_latest(store, day)  # refuses a snapshot that is not loaded, naming the loaded ones
+    if args.from_date >= args.to_date:
+        raise TierscopeError("--from must be an earlier snapshot than --to")
+    payload = migration_json(
+        store.table("customers"), rules=rules, from_date=args.from_date, to_date=args.to_date
+    )
+    rows = [
+        {"from": origin, "to": dest, "customers": n}
+        for origin, row in payload["counts"].items()
+        for dest, n in row.items()
+    ]
+    text = (
+        f"{args.from_date.isoformat()} -> {args.to_date.isoformat()}, rules: {rules.name} (v{rules.version})\n"
+        + _table(rows, ["from", "to", "customers"])
+    )
+    _emit(args, payload, text)
+
+
 def cmd_trends(args: argparse.Namespace) -> None:
     from analytics.store import open_store
     from analytics.trends import trends_json
@@ -337,6 +370,7 @@ COMMANDS = {
     "snapshots": cmd_snapshots,
     "tiers": cmd_tiers,
     "segments": cmd_segments,
+    "migration": cmd_migration,
     "trends": cmd_trends,
 }
 

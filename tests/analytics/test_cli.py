@@ -129,44 +129,46 @@ def test_database_locked_by_another_process(db):
         holder.wait()
 
 
-def independent_tier_counts(frame, rules) -> dict[str, int]:
-    """Count tiers row by row in plain Python, straight from DESIGN.md (no Ibis)."""
-    counts: dict[str, int] = {}
+def independent_tier(row, rules) -> str:
+    """The tier of one customer row in plain Python, straight from DESIGN.md (no Ibis)."""
     r, c = rules.retail, rules.corporate
+    loan = (row.loan_balance or 0) > 0
+    if row.segment == "retail":
+        tier = "mass"
+        for name in ("emerging", "affluent", "hnw", "private"):
+            if row.aum >= getattr(r, name):
+                tier = name
+        return tier
+    if row.segment == "institution":
+        return "institution" if loan else "institution_no_loan"
+    if not loan:
+        return (
+            "above_scale"
+            if (row.deposit_avg_daily or 0) >= rules.no_loan.above_scale_deposit_avg_daily
+            else "below_scale"
+        )
+    if row.market == "emerging":
+        return "emerging_market"
+    if row.market == "real_estate":
+        return "real_estate"
+    if row.strategic:
+        return "strategic"
+    sales = 0 if row.annual_sales != row.annual_sales or row.annual_sales is None else row.annual_sales
+    assets = row.total_assets
+    if sales >= c.large_annual_sales_by_industry.get(row.industry, c.large_annual_sales):
+        return "large"
+    if sales < c.small_annual_sales_below and (
+        assets is None or assets != assets or assets < c.small_total_assets_below
+    ):
+        return "small"
+    return "medium"
+
+
+def independent_tier_counts(frame, rules) -> dict[str, int]:
+    """Count tiers row by row in plain Python (:func:`independent_tier`)."""
+    counts: dict[str, int] = {}
     for row in frame.itertuples(index=False):
-        loan = (row.loan_balance or 0) > 0
-        if row.segment == "retail":
-            tier = "mass"
-            for name in ("emerging", "affluent", "hnw", "private"):
-                if row.aum >= getattr(r, name):
-                    tier = name
-        elif row.segment == "institution":
-            tier = "institution" if loan else "institution_no_loan"
-        elif not loan:
-            tier = (
-                "above_scale"
-                if (row.deposit_avg_daily or 0) >= rules.no_loan.above_scale_deposit_avg_daily
-                else "below_scale"
-            )
-        elif row.market == "emerging":
-            tier = "emerging_market"
-        elif row.market == "real_estate":
-            tier = "real_estate"
-        elif row.strategic:
-            tier = "strategic"
-        else:
-            sales = (
-                0 if row.annual_sales != row.annual_sales or row.annual_sales is None else row.annual_sales
-            )
-            assets = row.total_assets
-            if sales >= c.large_annual_sales_by_industry.get(row.industry, c.large_annual_sales):
-                tier = "large"
-            elif sales < c.small_annual_sales_below and (
-                assets is None or assets != assets or assets < c.small_total_assets_below
-            ):
-                tier = "small"
-            else:
-                tier = "medium"
+        tier = independent_tier(row, rules)
         counts[tier] = counts.get(tier, 0) + 1
     return counts
 
