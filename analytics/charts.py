@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
-from analytics.i18n import format_count, format_money, t, tier_label
+from analytics.i18n import TEXT, format_count, format_money, t, tier_label
 from analytics.rules import TIER_ORDER
 
 FONT_FAMILY = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, Arial, sans-serif"
@@ -1014,3 +1014,1603 @@ def tier_quadrant_heatmap(
         title=title,
         subtitle=subtitle,
     )
+
+
+# -- Trends ---------------------------------------------------------------------------------------
+# Satisfaction and complaints month by month (analytics/trends.py): series with confidence bands,
+# the seasonal decomposition, forecasts with prediction intervals, control charts, the complaint
+# Pareto, the open backlog and the branch scatter. Months are the first day of the month.
+
+#: Groups a trend chart draws at most by default (the largest by surveys or complaints).
+TREND_MAX_GROUPS = 8
+#: Line colours of groups that are not tiers (tiers keep TIER_COLOURS).
+GROUP_COLOURS = (
+    "#2171b5",
+    "#fd8d3c",
+    "#238b45",
+    "#807dba",
+    "#a63603",
+    "#636363",
+    "#e7298a",
+    "#66a61e",
+    "#1b9e77",
+    "#d95f02",
+)
+#: The colour of flagged months, limits and the fitted line.
+ALERT_COLOUR = "#c0392b"
+LIMIT_COLOUR = "#6b7280"
+#: The y-axis label of each measure a monthly series can be in.
+_MEASURE_AXIS = {"score": "tr_axis_score_plain", "complaints": "tr_axis_complaints", "rate": "tr_axis_rate"}
+
+
+def trend_group_label(by: str | None, group, lang: str = "en") -> str:
+    """The display name of a group of a satisfaction or complaint series.
+
+    Tiers by their names, ``unknown`` and ``unassigned`` in words, the demo's channels and
+    complaint categories translated; any other value (a branch, a region, a category of
+    the bank's own) as it is.
+    """
+    if by is None or group is None or group != group:  # group != group: NaN
+        return t("tr_all", lang)
+    group = str(group)
+    if group == "unknown" and by in ("tier", "channel"):
+        return t("tr_group_unknown" if by == "tier" else "tr_channel_unknown", lang)
+    if group == "unassigned":
+        return t("tr_group_unassigned", lang)
+    if by == "tier":
+        return tier_label(group, lang)
+    if by in ("channel", "category"):
+        key = f"tr_{'channel' if by == 'channel' else 'cat'}_{group}"
+        if key in TEXT["en"]:
+            return t(key, lang)
+    return group
+
+
+def _month_values(values) -> np.ndarray:
+    """Months as ISO date strings for a date axis (a datetime64 array would travel as raw integers).
+
+    A few dozen months at most, so strings cost nothing; the numbers of a trace go as numpy arrays.
+    """
+    return np.array([pd.Timestamp(v).strftime("%Y-%m-%d") for v in values], dtype=object)
+
+
+def _month_axis(lang: str, months: int) -> dict:
+    """A date axis labelled by month (2026-03, 2026年3月), ticks every 1, 3 or 6 months."""
+    step = 1 if months <= 12 else 3 if months <= 36 else 6
+    return dict(
+        title=t("tr_axis_month", lang),
+        type="date",
+        dtick=f"M{step}",
+        tickformat="%Y年%-m月" if lang == "zh" else "%Y-%m",
+        hoverformat="%Y-%m",
+    )
+
+
+def _rgba(colour: str, alpha: float) -> str:
+    colour = colour.lstrip("#")
+    r, g, b = (int(colour[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _group_colours(groups: list) -> dict:
+    # Distinct hues for lines (the tier palette's pale blues cannot be told apart as lines).
+    return {g: GROUP_COLOURS[i % len(GROUP_COLOURS)] for i, g in enumerate(groups)}
+
+
+#: The legend of a chart with one line per group: to the right of the plot, one entry a row.
+_SIDE_LEGEND = dict(orientation="v", x=1.02, y=1, xanchor="left", yanchor="top")
+
+
+def _largest_groups(df: pd.DataFrame, weight: str, limit: int) -> tuple[list, int]:
+    """The groups of ``df`` to draw (at most ``limit``, the largest by ``weight``) and how many there are.
+
+    The groups keep the frame's order (tier order, or by name), so the legend reads as the table does.
+    """
+    key = df["group"].astype(object).where(df["group"].notna(), "\uffff")
+    order = list(dict.fromkeys(key))
+    totals = df.groupby(key, sort=False)[weight].sum()
+    keep = set(totals.sort_values(ascending=False, kind="stable").index[:limit])
+    chosen = [None if g == "\uffff" else g for g in order if g in keep]
+    return chosen, len(order)
+
+
+def _rows_of(df: pd.DataFrame, group) -> pd.DataFrame:
+    return df[df["group"].isna()] if group is None else df[df["group"] == group]
+
+
+def _note(fig: go.Figure, text: str, *, y: float = -0.22) -> None:
+    """A grey note under the plot (a limit, a rule, a fit)."""
+    fig.add_annotation(
+        text=text,
+        x=0,
+        y=y,
+        xref="paper",
+        yref="paper",
+        xanchor="left",
+        yanchor="top",
+        showarrow=False,
+        font=dict(size=12, color="#4b5563"),
+    )
+
+
+def _text_figure(title: str, subtitle: str | None, lang: str, text: str | None = None) -> go.Figure:
+    """A figure that says why there is nothing to draw (``text``, or "nothing to show")."""
+    fig = _message_figure(title, subtitle, lang, message="tr_no_data")
+    if text:
+        fig.layout.annotations[0].text = text
+    return fig
+
+
+def satisfaction_trend(
+    df: pd.DataFrame,
+    *,
+    by: str | None = None,
+    max_groups: int = TREND_MAX_GROUPS,
+    scale_max: float | None = None,
+    lang: str = "en",
+    title: str | None = None,
+    subtitle: str | None = None,
+) -> go.Figure:
+    """Monthly mean satisfaction with its 95% confidence band, one line per group.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Output of :func:`analytics.trends.satisfaction_monthly` (``month, group, n, mean,
+        ci_low, ci_high, ...``).
+    by : str, optional
+        What the groups are (``tier``, ``branch``, ``region``, ``channel``), for their names.
+    max_groups : int
+        At most this many groups are drawn, the largest by surveys; the figure says so.
+    scale_max : float, optional
+        The top of the score scale, named on the y axis.
+    lang : str
+        ``"en"`` or ``"zh"``.
+    title, subtitle : str, optional
+        Chart title and the line under it.
+
+    A band is a filled polygon (the interval's upper edge, then the lower edge back),
+    drawn only over months with an interval (a month with one survey has none).
+    """
+    by_text = t(f"tr_by_{by}", lang) if by in ("channel",) else t(by, lang) if by else ""
+    if lang == "en" and by:
+        by_text = by_text.lower()
+    title = title or (t("tr_sat_title_by", lang, by=by_text) if by else t("tr_sat_title", lang))
+    if df.empty:
+        return _text_figure(title, subtitle, lang)
+    groups, total = _largest_groups(df, "n", max_groups)
+    colours = _group_colours(groups)
+    traces = []
+    for group in groups:
+        part = _rows_of(df, group)
+        name = trend_group_label(by, group, lang)
+        colour = colours[group]
+        months = _month_values(part["month"])
+        band = part["ci_low"].notna().to_numpy() & part["ci_high"].notna().to_numpy()
+        if band.any():
+            x = np.concatenate([months[band], months[band][::-1]])
+            y = np.concatenate(
+                [part["ci_high"].to_numpy(float)[band], part["ci_low"].to_numpy(float)[band][::-1]]
+            )
+            traces.append(
+                go.Scatter(
+                    x=x,
+                    y=y,
+                    fill="toself",
+                    fillcolor=_rgba(colour, 0.15 if len(groups) == 1 else 0.1 if len(groups) <= 3 else 0.05),
+                    line=dict(width=0),
+                    mode="lines",
+                    name=t("tr_band", lang) if by is None else f"{name} · {t('tr_band', lang)}",
+                    legendgroup=name,
+                    showlegend=by is None,
+                    hoverinfo="skip",
+                )
+            )
+        traces.append(
+            go.Scatter(
+                x=months,
+                y=part["mean"].to_numpy(float),
+                mode="lines+markers",
+                name=t("tr_mean", lang) if by is None else name,
+                legendgroup=name,
+                line=dict(color=colour, width=2.5 if by is None else 2),
+                marker=dict(size=6),
+                customdata=np.column_stack(
+                    [
+                        part["n"].to_numpy(float),
+                        part["ci_low"].to_numpy(float),
+                        part["ci_high"].to_numpy(float),
+                    ]
+                ),
+                hovertemplate=(
+                    f"{name}<br>%{{x|%Y-%m}}: %{{y:.2f}}"
+                    f"<br>{t('tr_band', lang)}: %{{customdata[1]:.2f}} – %{{customdata[2]:.2f}}"
+                    "<br>n = %{customdata[0]:,.0f}<extra></extra>"
+                ),
+            )
+        )
+    fig = go.Figure(traces)
+    axis = t("tr_axis_score", lang, scale=f"{scale_max:g}") if scale_max else t("tr_axis_score_plain", lang)
+    fig.update_layout(
+        template=TEMPLATE,
+        title=_title(title, subtitle),
+        xaxis=_month_axis(lang, df["month"].nunique()),
+        yaxis=dict(title=axis),
+        legend=_SIDE_LEGEND if by else {},
+        height=460,
+        hovermode="closest",
+        margin=dict(b=100),
+    )
+    if total > len(groups):
+        what = t("tr_largest_by_surveys", lang)
+        _note(fig, t("tr_largest_groups", lang, shown=len(groups), total=total, what=what))
+    return fig
+
+
+def score_distribution_bars(
+    df: pd.DataFrame,
+    *,
+    nps_scale: bool = False,
+    lang: str = "en",
+    title: str | None = None,
+    subtitle: str | None = None,
+) -> go.Figure:
+    """Surveys by score: the share of each score, the count in the hover.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Output of :func:`analytics.trends.score_distribution` (``score, n, share``).
+    nps_scale : bool
+        Colour the bars as NPS groups them (detractors 0-6 red, passives 7-8 grey,
+        promoters 9-10 green); only for a 0-10 scale.
+    lang : str
+        ``"en"`` or ``"zh"``.
+    title, subtitle : str, optional
+        Chart title and the line under it.
+    """
+    title = title or t("tr_dist_title", lang)
+    if df.empty:
+        return _text_figure(title, subtitle, lang)
+    scores = df["score"].to_numpy(float)
+    if nps_scale:
+        colours = np.where(scores >= 9, "#238b45", np.where(scores >= 7, "#9ca3af", ALERT_COLOUR))
+        names = [
+            t("tr_nps_promoters" if s >= 9 else "tr_nps_passives" if s >= 7 else "tr_nps_detractors", lang)
+            for s in scores
+        ]
+    else:
+        colours = np.full(len(scores), "#2171b5")
+        names = [""] * len(scores)
+    share = df["share"].to_numpy(float) * 100
+    fig = go.Figure(
+        go.Bar(
+            x=scores,
+            y=share,
+            marker_color=list(colours),
+            text=[f"{v:.1f}%" for v in share],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=np.column_stack([df["n"].to_numpy(float)]),
+            hovertext=names,
+            hovertemplate=(
+                f"{t('tr_axis_score_value', lang)} %{{x:g}}: %{{y:.1f}}%"
+                "<br>n = %{customdata[0]:,.0f}<br>%{hovertext}<extra></extra>"
+            ),
+        )
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        title=_title(title, subtitle),
+        xaxis=dict(title=t("tr_axis_score_value", lang), type="linear", dtick=1),
+        yaxis=dict(title=t("tr_axis_share", lang), ticksuffix="%"),
+        height=420,
+        showlegend=False,
+    )
+    return fig
+
+
+def decomposition_chart(
+    df: pd.DataFrame,
+    *,
+    measure: str = "score",
+    message: str | None = None,
+    lang: str = "en",
+    title: str | None = None,
+    subtitle: str | None = None,
+) -> go.Figure:
+    """Observed, trend, seasonal and remainder of a series in four stacked panels (STL).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The ``frame`` of :class:`analytics.trends.DecomposeResult` (``month, observed, trend,
+        seasonal, resid``); empty when the series is too short.
+    measure : {"score", "complaints", "rate"}
+        What the series is.
+    message : str, optional
+        What to say instead of the chart when ``df`` is empty (e.g. the too-short message).
+    lang : str
+        ``"en"`` or ``"zh"``.
+    title, subtitle : str, optional
+        Chart title and the line under it.
+    """
+    title = title or t("tr_stl_title", lang, measure=t(f"tr_measure_{measure}", lang))
+    if df.empty:
+        return _text_figure(title, subtitle, lang, message)
+    parts = ("observed", "trend", "seasonal", "resid")
+    fig = make_subplots(
+        rows=4,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.06,
+        subplot_titles=[t(f"tr_stl_{p}", lang) for p in parts],
+    )
+    months = _month_values(df["month"])
+    for row, part in enumerate(parts, start=1):
+        values = df[part].to_numpy(float)
+        kind = go.Bar if part == "resid" else go.Scatter
+        extra = {"marker_color": "#9ca3af"} if part == "resid" else {"mode": "lines", "line": dict(width=2)}
+        fig.add_trace(
+            kind(
+                x=months,
+                y=values,
+                name=t(f"tr_stl_{part}", lang),
+                hovertemplate=f"{t(f'tr_stl_{part}', lang)}<br>%{{x|%Y-%m}}: %{{y:.3g}}<extra></extra>",
+                **extra,
+            ),
+            row=row,
+            col=1,
+        )
+    axis = _month_axis(lang, len(df))
+    fig.update_xaxes(type="date", dtick=axis["dtick"], tickformat=axis["tickformat"])
+    fig.update_xaxes(title_text=axis["title"], row=4, col=1)
+    fig.update_layout(
+        template=TEMPLATE,
+        title=_title(title, subtitle),
+        showlegend=False,
+        height=720,
+        hovermode="closest",
+        margin=dict(t=110),
+    )
+    return fig
+
+
+def forecast_chart(
+    df: pd.DataFrame,
+    *,
+    history: pd.DataFrame | None = None,
+    measure: str = "score",
+    message: str | None = None,
+    lang: str = "en",
+    title: str | None = None,
+    subtitle: str | None = None,
+) -> go.Figure:
+    """The observed series, the forecast after it and the 95% prediction interval as a band.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The ``frame`` of :class:`analytics.trends.ForecastResult` (``month, forecast, lower,
+        upper``); empty when the series is too short.
+    history : pandas.DataFrame, optional
+        The observed series (``month, value``), drawn before the forecast.
+    measure : {"score", "complaints", "rate"}
+        What the series is (y-axis title).
+    message : str, optional
+        What to say instead of the chart when ``df`` is empty.
+    lang : str
+        ``"en"`` or ``"zh"``.
+    title, subtitle : str, optional
+        Chart title and the line under it.
+    """
+    title = title or t("tr_fc_title", lang, measure=t(f"tr_measure_{measure}", lang))
+    if df.empty:
+        return _text_figure(title, subtitle, lang, message)
+    months = _month_values(df["month"])
+    traces = [
+        go.Scatter(
+            x=np.concatenate([months, months[::-1]]),
+            y=np.concatenate([df["upper"].to_numpy(float), df["lower"].to_numpy(float)[::-1]]),
+            fill="toself",
+            fillcolor=_rgba("#fd8d3c", 0.2),
+            line=dict(width=0),
+            mode="lines",
+            name=t("tr_interval", lang),
+            hoverinfo="skip",
+        )
+    ]
+    count = 0
+    if history is not None and not history.empty:
+        count = len(history)
+        traces.append(
+            go.Scatter(
+                x=_month_values(history["month"]),
+                y=history["value"].to_numpy(float),
+                mode="lines+markers",
+                name=t("tr_observed", lang),
+                line=dict(color="#2171b5", width=2),
+                marker=dict(size=5),
+                hovertemplate=f"{t('tr_observed', lang)}<br>%{{x|%Y-%m}}: %{{y:.3g}}<extra></extra>",
+            )
+        )
+    traces.append(
+        go.Scatter(
+            x=months,
+            y=df["forecast"].to_numpy(float),
+            mode="lines+markers",
+            name=t("tr_forecast", lang),
+            line=dict(color="#a63603", width=2, dash="dash"),
+            marker=dict(size=6),
+            customdata=np.column_stack([df["lower"].to_numpy(float), df["upper"].to_numpy(float)]),
+            hovertemplate=(
+                f"{t('tr_forecast', lang)}<br>%{{x|%Y-%m}}: %{{y:.3g}}"
+                f"<br>{t('tr_interval', lang)}: %{{customdata[0]:.3g}} – %{{customdata[1]:.3g}}<extra></extra>"
+            ),
+        )
+    )
+    fig = go.Figure(traces)
+    fig.update_layout(
+        template=TEMPLATE,
+        title=_title(title, subtitle),
+        xaxis=_month_axis(lang, count + len(df)),
+        yaxis=dict(title=t(_MEASURE_AXIS.get(measure, "tr_axis_score_plain"), lang)),
+        height=440,
+        hovermode="closest",
+    )
+    return fig
+
+
+def control_chart(
+    df: pd.DataFrame,
+    *,
+    rule: str,
+    centre: float | None = None,
+    measure: str = "rate",
+    message: str | None = None,
+    lang: str = "en",
+    title: str | None = None,
+    subtitle: str | None = None,
+) -> go.Figure:
+    """A control chart: the monthly values, the centre line, the limits and the flagged months.
+
+    The rule (e.g. "Laney u′-chart, 3-sigma limits"), the centre and the number of flagged
+    months are written under the plot, so the chart states its own rule on a slide.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The ``frame`` of :class:`analytics.trends.AnomalyResult` (``month, value, centre,
+        lower, upper, flagged``); empty when the series is too short. Months without limits
+        (not charted) show their value without limits.
+    rule : str
+        The result's ``rule`` id (``u-chart``, ``laney-u-chart``, ``stl-residual``,
+        ``c-chart``, ``xbar-chart``, ``laney-xbar-chart``).
+    centre : float, optional
+        The centre line, for the note.
+    measure : {"score", "complaints", "rate"}
+        What is charted (the y-axis title; STL residuals are in complaints).
+    message : str, optional
+        What to say instead of the chart when ``df`` is empty.
+    lang : str
+        ``"en"`` or ``"zh"``.
+    title, subtitle : str, optional
+        Chart title and the line under it.
+    """
+    title = title or t("tr_anom_title", lang, measure=t(f"tr_measure_{measure}", lang))
+    if df.empty:
+        return _text_figure(title, subtitle, lang, message)
+    months = _month_values(df["month"])
+    flagged = df["flagged"].to_numpy(bool)
+    value_name = t(_MEASURE_AXIS.get(measure, "tr_axis_rate"), lang)
+    traces = [
+        go.Scatter(
+            x=months,
+            y=df["upper"].to_numpy(float),
+            mode="lines",
+            name=t("tr_limits", lang),
+            legendgroup="limits",
+            line=dict(
+                color=LIMIT_COLOUR, width=1.5, dash="dash", shape="hv" if rule.endswith("u-chart") else None
+            ),
+            hovertemplate=f"{t('tr_limits', lang)}<br>%{{x|%Y-%m}}: %{{y:.3g}}<extra></extra>",
+        ),
+        go.Scatter(
+            x=months,
+            y=df["lower"].to_numpy(float),
+            mode="lines",
+            name=t("tr_limits", lang),
+            legendgroup="limits",
+            showlegend=False,
+            line=dict(
+                color=LIMIT_COLOUR, width=1.5, dash="dash", shape="hv" if rule.endswith("u-chart") else None
+            ),
+            hovertemplate=f"{t('tr_limits', lang)}<br>%{{x|%Y-%m}}: %{{y:.3g}}<extra></extra>",
+        ),
+        go.Scatter(
+            x=months,
+            y=df["centre"].to_numpy(float),
+            mode="lines",
+            name=t("tr_centre", lang),
+            line=dict(color="#111827", width=1.5),
+            hovertemplate=f"{t('tr_centre', lang)}: %{{y:.3g}}<extra></extra>",
+        ),
+        go.Scatter(
+            x=months,
+            y=df["value"].to_numpy(float),
+            mode="lines+markers",
+            name=value_name,
+            line=dict(color="#2171b5", width=2),
+            marker=dict(size=6),
+            hovertemplate=f"{value_name}<br>%{{x|%Y-%m}}: %{{y:.3g}}<extra></extra>",
+        ),
+        go.Scatter(
+            x=months[flagged],
+            y=df["value"].to_numpy(float)[flagged],
+            mode="markers",
+            name=t("tr_flagged", lang),
+            marker=dict(color=ALERT_COLOUR, size=13, symbol="circle-open", line=dict(width=3)),
+            hovertemplate=f"{t('tr_flagged', lang)}<br>%{{x|%Y-%m}}: %{{y:.3g}}<extra></extra>",
+        ),
+    ]
+    fig = go.Figure(traces)
+    shown = "–" if centre is None else f"{centre:.3g}"
+    _note(
+        fig,
+        t("tr_rule_note", lang, rule=t(f"tr_rule_{rule}", lang), centre=shown, k=int(flagged.sum())),
+        y=-0.2,
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        title=_title(title, subtitle),
+        xaxis=_month_axis(lang, len(df)),
+        yaxis=dict(title=value_name if rule != "stl-residual" else t("tr_stl_resid", lang)),
+        height=460,
+        hovermode="closest",
+        margin=dict(b=110),
+    )
+    return fig
+
+
+def complaints_trend(
+    df: pd.DataFrame,
+    *,
+    by: str | None = None,
+    measure: str = "complaints",
+    max_groups: int = TREND_MAX_GROUPS,
+    lang: str = "en",
+    title: str | None = None,
+    subtitle: str | None = None,
+) -> go.Figure:
+    """Monthly complaints: counts as (stacked) bars, or the rate per 10,000 customers as lines.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Output of :func:`analytics.trends.complaints_monthly` (``month, group, complaints,
+        customers, rate_per_10k``).
+    by : str, optional
+        What the groups are (``category``, ``channel``, ``tier``, ``branch``, ``region``).
+    measure : {"complaints", "rate"}
+        Counts or the rate per 10,000 customers.
+    max_groups : int
+        At most this many groups are drawn, the largest by complaints; the figure says so.
+    lang : str
+        ``"en"`` or ``"zh"``.
+    title, subtitle : str, optional
+        Chart title and the line under it.
+    """
+    rate = measure == "rate"
+    by_text = t(f"tr_by_{by}", lang) if by in ("channel", "category") else t(by, lang) if by else ""
+    if lang == "en" and by:
+        by_text = by_text.lower()
+    key = "tr_comp_rate_title" if rate else "tr_comp_count_title"
+    title = title or (t(f"{key}_by", lang, by=by_text) if by else t(key, lang))
+    column = "rate_per_10k" if rate else "complaints"
+    if df.empty or (rate and df["rate_per_10k"].notna().sum() == 0):
+        return _text_figure(
+            title, subtitle, lang, t("tr_comp_no_rate", lang) if rate and not df.empty else None
+        )
+    groups, total = _largest_groups(df, "complaints", max_groups)
+    colours = _group_colours(groups)
+    traces = []
+    for group in groups:
+        part = _rows_of(df, group)
+        name = (
+            trend_group_label(by, group, lang) if by else t("tr_complaints" if not rate else "tr_rate", lang)
+        )
+        colour = colours[group]
+        customers = pd.to_numeric(part["customers"], errors="coerce").to_numpy("float64")
+        common = dict(
+            x=_month_values(part["month"]),
+            y=part[column].to_numpy(float),
+            name=name,
+            customdata=np.column_stack([part["complaints"].to_numpy(float), customers]),
+            hovertemplate=(
+                f"{name}<br>%{{x|%Y-%m}}: %{{y:{'.2f' if rate else ',.0f'}}}"
+                f"<br>{t('tr_complaints', lang)}: %{{customdata[0]:,.0f}}"
+                f"<br>{t('tr_customers', lang)}: %{{customdata[1]:,.0f}}<extra></extra>"
+            ),
+        )
+        if rate:
+            traces.append(go.Scatter(**common, mode="lines+markers", line=dict(color=colour, width=2)))
+        else:
+            traces.append(go.Bar(**common, marker_color=colour))
+    fig = go.Figure(traces)
+    fig.update_layout(
+        template=TEMPLATE,
+        title=_title(title, subtitle),
+        barmode="stack",
+        showlegend=by is not None,
+        legend=_SIDE_LEGEND if by else {},
+        xaxis=_month_axis(lang, df["month"].nunique()),
+        yaxis=dict(title=t("tr_axis_rate" if rate else "tr_axis_complaints", lang), rangemode="tozero"),
+        height=440,
+        hovermode="closest",
+        margin=dict(b=100),
+    )
+    if total > len(groups):
+        what = t("tr_largest_by_complaints", lang)
+        _note(fig, t("tr_largest_groups", lang, shown=len(groups), total=total, what=what))
+    return fig
+
+
+def pareto_chart(
+    df: pd.DataFrame,
+    *,
+    lang: str = "en",
+    title: str | None = None,
+    subtitle: str | None = None,
+) -> go.Figure:
+    """The complaint Pareto: bars per category (largest first) and the cumulative share as a line.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Output of :func:`analytics.trends.pareto` (``category, complaints, share,
+        cumulative_share``), largest first; the line ends at 100%.
+    lang : str
+        ``"en"`` or ``"zh"``.
+    title, subtitle : str, optional
+        Chart title and the line under it.
+    """
+    title = title or t("tr_pareto_title", lang)
+    if df.empty:
+        return _text_figure(title, subtitle, lang)
+    labels = [trend_group_label("category", c, lang) for c in df["category"]]
+    share = df["share"].to_numpy(float) * 100
+    cumulative = df["cumulative_share"].to_numpy(float) * 100
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_trace(
+        go.Bar(
+            x=labels,
+            y=df["complaints"].to_numpy(float),
+            name=t("tr_complaints", lang),
+            marker_color="#2171b5",
+            customdata=share,
+            hovertemplate="%{x}: %{y:,.0f} (%{customdata:.1f}%)<extra></extra>",
+        ),
+        secondary_y=False,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=labels,
+            y=cumulative,
+            name=t("tr_cumulative", lang),
+            mode="lines+markers+text",
+            line=dict(color="#fd8d3c", width=2),
+            text=[f"{v:.0f}%" for v in cumulative],
+            textposition="top center",
+            hovertemplate=f"%{{x}}<br>{t('tr_cumulative', lang)}: %{{y:.1f}}%<extra></extra>",
+        ),
+        secondary_y=True,
+    )
+    fig.add_hline(y=80, line=dict(color=LIMIT_COLOUR, dash="dot", width=1), secondary_y=True)
+    fig.update_layout(
+        template=TEMPLATE,
+        title=_title(title, subtitle),
+        xaxis=dict(
+            type="category",
+            categoryorder="array",
+            categoryarray=labels,
+            tickangle=-30 if len(labels) > 6 else 0,
+            automargin=True,
+        ),
+        height=500,
+        hovermode="closest",
+    )
+    fig.update_yaxes(title_text=t("tr_axis_complaints", lang), secondary_y=False)
+    fig.update_yaxes(
+        title_text=t("tr_axis_cumulative", lang),
+        range=[0, 110],
+        ticksuffix="%",
+        showgrid=False,
+        secondary_y=True,
+    )
+    return fig
+
+
+def backlog_chart(
+    df: pd.DataFrame,
+    *,
+    lang: str = "en",
+    title: str | None = None,
+    subtitle: str | None = None,
+) -> go.Figure:
+    """Complaints open at each month end, as a filled line.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Output of :func:`analytics.trends.backlog_monthly` (``month, open_at_month_end``).
+    lang : str
+        ``"en"`` or ``"zh"``.
+    title, subtitle : str, optional
+        Chart title and the line under it.
+    """
+    title = title or t("tr_backlog_title", lang)
+    if df.empty:
+        return _text_figure(title, subtitle, lang)
+    fig = go.Figure(
+        go.Scatter(
+            x=_month_values(df["month"]),
+            y=df["open_at_month_end"].to_numpy(float),
+            mode="lines+markers",
+            fill="tozeroy",
+            fillcolor=_rgba("#807dba", 0.2),
+            line=dict(color="#807dba", width=2),
+            name=t("tr_axis_open", lang),
+            hovertemplate=f"{t('tr_axis_open', lang)}<br>%{{x|%Y-%m}}: %{{y:,.0f}}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        title=_title(title, subtitle),
+        xaxis=_month_axis(lang, len(df)),
+        yaxis=dict(title=t("tr_axis_open", lang), rangemode="tozero"),
+        height=380,
+        showlegend=False,
+    )
+    return fig
+
+
+def branch_link_scatter(
+    df: pd.DataFrame,
+    *,
+    slope: float | None = None,
+    intercept: float | None = None,
+    r: float | None = None,
+    p_value: float | None = None,
+    n: int = 0,
+    lang: str = "en",
+    title: str | None = None,
+    subtitle: str | None = None,
+) -> go.Figure:
+    """One point per branch: complaint rate (x) against mean satisfaction (y), with the fitted line.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The ``frame`` of :class:`analytics.trends.BranchLink` (``branch, complaints_per_10k,
+        mean_satisfaction, n, used, ...``). Branches left out of the fit are grey.
+    slope, intercept : float, optional
+        The fitted line (none drawn without them).
+    r, p_value : float, optional
+        Pearson's r and the slope's p-value, written on the chart with ``n``.
+    n : int
+        Branches in the fit.
+    lang : str
+        ``"en"`` or ``"zh"``.
+    title, subtitle : str, optional
+        Chart title and the line under it.
+    """
+    title = title or t("tr_link_branch_title", lang)
+    shown = df[df["complaints_per_10k"].notna() & df["mean_satisfaction"].notna()] if not df.empty else df
+    if shown.empty:
+        return _text_figure(title, subtitle, lang)
+    traces = []
+    for used, name, colour in ((True, "tr_branch_used", "#2171b5"), (False, "tr_branch_unused", "#9ca3af")):
+        part = shown[shown["used"].astype(bool) == used]
+        if part.empty:
+            continue
+        traces.append(
+            go.Scatter(
+                x=part["complaints_per_10k"].to_numpy(float),
+                y=part["mean_satisfaction"].to_numpy(float),
+                mode="markers",
+                name=t(name, lang),
+                marker=dict(color=colour, size=9, opacity=0.8),
+                text=part["branch"].astype(str).tolist(),
+                customdata=np.column_stack([part["n"].to_numpy(float), part["complaints"].to_numpy(float)]),
+                hovertemplate=(
+                    "%{text}"
+                    f"<br>{t('tr_axis_branch_rate', lang)}: %{{x:.2f}}"
+                    f"<br>{t('tr_axis_branch_score', lang)}: %{{y:.2f}}"
+                    f"<br>{t('tr_surveys', lang)}: %{{customdata[0]:,.0f}}"
+                    f"<br>{t('tr_complaints', lang)}: %{{customdata[1]:,.0f}}<extra></extra>"
+                ),
+            )
+        )
+    if slope is not None and intercept is not None:
+        used = shown[shown["used"].astype(bool)]
+        x = np.array([used["complaints_per_10k"].min(), used["complaints_per_10k"].max()], dtype=float)
+        traces.append(
+            go.Scatter(
+                x=x,
+                y=intercept + slope * x,
+                mode="lines",
+                name=t("tr_fitted_line", lang),
+                line=dict(color=ALERT_COLOUR, width=2, dash="dash"),
+                hoverinfo="skip",
+            )
+        )
+    fig = go.Figure(traces)
+    if r is not None:
+        _note(
+            fig,
+            t("tr_branch_note", lang, r=f"{r:+.2f}", p=p_phrase(p_value), n=n),
+            y=-0.2,
+        )
+    fig.update_layout(
+        template=TEMPLATE,
+        title=_title(title, subtitle),
+        xaxis=dict(title=t("tr_axis_branch_rate", lang), zeroline=False),
+        yaxis=dict(title=t("tr_axis_branch_score", lang)),
+        height=480,
+        hovermode="closest",
+        margin=dict(b=110),
+    )
+    return fig
+
+
+def p_text(p: float | None) -> str:
+    """A p-value as a person reads it: ``0.042``, ``< 0.001``, or ``n/a``."""
+    if p is None or p != p:
+        return "n/a"
+    return "< 0.001" if p < 0.001 else f"{p:.3g}"
+
+
+def p_phrase(p: float | None) -> str:
+    """A p-value in a sentence: ``p = 0.042``, ``p < 0.001`` or ``p = n/a``."""
+    text = p_text(p)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
+
+
+# -- Migration ------------------------------------------------------------------------------------
+# Tier migration (analytics/migration.py): the transition matrix of two snapshots as a heatmap and
+# a Sankey, net upgrades and high-tier losses per unit, the average monthly matrix with its
+# confidence intervals, the Markov projection of the tier mix, the stationary mix and the backtest.
+
+#: Origin states in display order (analytics.migration.FROM_STATES): new customers first.
+MIGRATION_FROM: tuple[str, ...] = ("new", *TIER_ORDER)
+#: Destination states in display order (analytics.migration.TO_STATES): closed last.
+MIGRATION_TO: tuple[str, ...] = (*TIER_ORDER, "closed")
+#: The two states that are not tiers, coloured apart from every tier.
+STATE_COLOURS: dict[str, str] = {"new": "#e5c07b", "closed": "#7f1d1d"}
+#: One colour per kind of move (analytics.migration.MOVE_KINDS, and new customers).
+MOVE_COLOURS: dict[str, str] = {
+    "upgrade": "#238b45",
+    "stable": "#9ca3af",
+    "downgrade": "#c0392b",
+    "reclassified": "#807dba",
+    "closed": "#7f1d1d",
+    "new": "#d4a017",
+}
+#: What a cell of the transition heatmap can show.
+MIGRATION_SHOW = ("counts", "share", "aum")
+
+
+def state_label(state: str, lang: str = "en") -> str:
+    """The display name of a migration state: a tier's name, or new / closed in words."""
+    if state in ("new", "closed"):
+        return t(f"mig_state_{state}", lang)
+    return tier_label(state, lang)
+
+
+def _state_colour(state: str) -> str:
+    return STATE_COLOURS.get(state) or TIER_COLOURS.get(state, "#9ca3af")
+
+
+def _with_note(subtitle: str | None, note: str) -> str:
+    """The subtitle with a note on its own line (a method, an error), kept clear of the axes."""
+    return f"{subtitle}<br>{note}" if subtitle else note
+
+
+def _migration_axes(df: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Rows (``new`` and the tiers) and columns (the tiers and ``closed``) of a transition heatmap.
+
+    The same tiers on both axes, in :data:`TIER_ORDER`: those that occur as origin or destination,
+    so that the diagonal (no move) runs corner to corner.
+    """
+    present = set(df["from_state"]) | set(df["to_state"])
+    tiers = [tier for tier in TIER_ORDER if tier in present]
+    return ["new", *tiers], [*tiers, "closed"]
+
+
+def transition_heatmap(
+    df: pd.DataFrame,
+    *,
+    show: str = "counts",
+    lang: str = "en",
+    title: str | None = None,
+    subtitle: str | None = None,
+) -> go.Figure:
+    """The transition matrix of two snapshots: origin (rows) by destination (columns).
+
+    Rows are ``new`` then the tiers, columns the tiers then ``closed``, the tiers in
+    :data:`TIER_ORDER` on both axes; the diagonal (customers who stayed) is outlined. Every
+    cell's hover gives its customers, row share and AUM at both snapshots.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        :attr:`analytics.migration.Transition.counts` (``from_state, to_state, customers,
+        aum_from, aum_to``), one row per state pair with customers.
+    show : {"counts", "share", "aum"}
+        What the cells show: customers, the share of the row (each row sums to 100%), or the AUM
+        the cell carries (at the earlier snapshot; the ``new`` row at the later one, since new
+        customers held nothing before).
+    lang : str
+        ``"en"`` or ``"zh"``.
+    title, subtitle : str, optional
+        Chart title and the line under it (both snapshots, filters, rules).
+    """
+    if show not in MIGRATION_SHOW:
+        raise ValueError(f"show must be one of {MIGRATION_SHOW}, not {show!r}")
+    title = title or t(f"mig_matrix_title_{show}", lang)
+    if df.empty:
+        return _message_figure(title, subtitle, lang, message="mig_no_moves")
+    rows, cols = _migration_axes(df)
+
+    def grid(column: str) -> np.ndarray:
+        wide = df.pivot_table(
+            index="from_state", columns="to_state", values=column, aggfunc="sum", fill_value=0
+        )
+        return wide.reindex(index=rows, columns=cols, fill_value=0).to_numpy("float64")
+
+    customers, aum_from, aum_to = grid("customers"), grid("aum_from"), grid("aum_to")
+    totals = customers.sum(axis=1, keepdims=True)
+    share = np.divide(customers, totals, out=np.zeros_like(customers), where=totals > 0) * 100
+    # AUM carried: at the earlier snapshot, except for new customers (at the later one).
+    carried = aum_from.copy()
+    carried[0] = aum_to[0]
+    if show == "counts":
+        z, text = customers, [[f"{int(v):,}" if v else "" for v in row] for row in customers]
+        scale_title = t("customers", lang)
+    elif show == "share":
+        z = share
+        text = [
+            [f"{s:.1f}%" if n else "" for s, n in zip(r, c, strict=True)]
+            for r, c in zip(share, customers, strict=True)
+        ]
+        scale_title = t("mig_row_share", lang)
+    else:
+        divisor, unit = money_scale(carried.ravel(), lang)
+        z = carried / divisor
+        text = [
+            [format_money(v, lang) if n else "" for v, n in zip(r, c, strict=True)]
+            for r, c in zip(carried, customers, strict=True)
+        ]
+        scale_title = unit
+    customdata = np.dstack(
+        [
+            customers,
+            share,
+            np.vectorize(lambda v: money_text(v, lang), otypes=[object])(aum_from),
+            np.vectorize(lambda v: money_text(v, lang), otypes=[object])(aum_to),
+        ]
+    ).tolist()
+    row_labels = [state_label(s, lang) for s in rows]
+    col_labels = [state_label(s, lang) for s in cols]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=col_labels,
+            y=row_labels,
+            colorscale="Blues",
+            text=text,
+            texttemplate="%{text}",
+            customdata=customdata,
+            hovertemplate=(
+                "%{y} → %{x}"
+                f"<br>{t('customers', lang)}: %{{customdata[0]:,.0f}}"
+                f" (%{{customdata[1]:.1f}}% {t('mig_of_row', lang)})"
+                f"<br>{t('mig_aum_then', lang)}: %{{customdata[2]}}"
+                f"<br>{t('mig_aum_now', lang)}: %{{customdata[3]}}<extra></extra>"
+            ),
+            colorbar=dict(title=dict(text=scale_title, side="right"), thickness=14),
+            xgap=1,
+            ygap=1,
+        )
+    )
+    # The diagonal (stayed in the tier): tier k is row k + 1 (after "new") and column k.
+    for k in range(len(cols) - 1):
+        fig.add_shape(
+            type="rect",
+            x0=k - 0.5,
+            x1=k + 0.5,
+            y0=k + 0.5,
+            y1=k + 1.5,
+            line=dict(color="#111827", width=1.5),
+            fillcolor="rgba(0,0,0,0)",
+        )
+    fig.update_layout(
+        template=TEMPLATE,
+        title=_title(title, subtitle),
+        xaxis=dict(
+            title=dict(text=t("mig_axis_to", lang), standoff=12),
+            type="category",
+            categoryorder="array",
+            categoryarray=col_labels,
+            tickangle=-35 if len(cols) > 6 else 0,
+            automargin=True,
+            showgrid=False,
+        ),
+        yaxis=dict(
+            title=dict(text=t("mig_axis_from", lang), standoff=10),
+            type="category",
+            categoryorder="array",
+            categoryarray=row_labels,
+            autorange="reversed",  # new on top, then the tiers in order
+            automargin=True,
+            showgrid=False,
+        ),
+        height=max(380, 190 + 38 * len(rows)),
+    )
+    return fig
+
+
+def _column_positions(sizes: list[float], *, even: float = 0.5) -> list[float]:
+    """Centres (0 top, 1 bottom) of nodes stacked in a Sankey column, in the order given.
+
+    Each node gets a slot of the column: ``1 - even`` of it in proportion to the node's size,
+    ``even`` of it shared equally, so that small tiers keep room for their labels. Positions stay
+    inside (0, 1): Plotly ignores a node position of exactly 0.
+    """
+    n = len(sizes)
+    total = float(sum(sizes)) or 1.0
+    slots = [(1 - even) * size / total + even / n for size in sizes]
+    centres, top = [], 0.0
+    for slot in slots:
+        centres.append(min(max(0.01 + 0.98 * (top + slot / 2), 0.001), 0.999))
+        top += slot
+    return centres
+
+
+def transition_sankey(
+    df: pd.DataFrame,
+    *,
+    lang: str = "en",
+    title: str | None = None,
+    subtitle: str | None = None,
+    from_label: str | None = None,
+    to_label: str | None = None,
+) -> go.Figure:
+    """Customers flowing from their tier at one snapshot to their tier at the next.
+
+    Plotly places Sankey nodes itself and does not keep their order, so every node has its
+    position: origins (``new``, then the tiers in :data:`TIER_ORDER`) in the left column top to
+    bottom, destinations (the tiers, then ``closed``) in the right column. Links are coloured by
+    the kind of move when ``df`` has a ``kind`` column (:meth:`Transition.with_kinds`).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        :attr:`analytics.migration.Transition.counts` (``from_state, to_state, customers, ...``),
+        optionally with ``kind``.
+    lang : str
+        ``"en"`` or ``"zh"``.
+    title, subtitle : str, optional
+        Chart title and the line under it.
+    from_label, to_label : str, optional
+        Headings of the two columns (e.g. the snapshot dates).
+    """
+    title = title or t("mig_sankey_title", lang)
+    flows = df[df["customers"] > 0] if not df.empty else df
+    if flows.empty:
+        return _message_figure(title, subtitle, lang, message="mig_no_moves")
+    out_of = flows.groupby("from_state")["customers"].sum()
+    into = flows.groupby("to_state")["customers"].sum()
+    left = [s for s in MIGRATION_FROM if s in out_of.index]
+    right = [s for s in MIGRATION_TO if s in into.index]
+    index = {("from", s): i for i, s in enumerate(left)}
+    index |= {("to", s): len(left) + j for j, s in enumerate(right)}
+    sizes = [float(out_of[s]) for s in left] + [float(into[s]) for s in right]
+    labels = [f"{state_label(s, lang)} · {format_count(int(out_of[s]), lang)}" for s in left]
+    labels += [f"{state_label(s, lang)} · {format_count(int(into[s]), lang)}" for s in right]
+    x = [0.001] * len(left) + [0.999] * len(right)
+    y = _column_positions(sizes[: len(left)]) + _column_positions(sizes[len(left) :])
+    # The node gap leaves each column the room _column_positions shares out evenly, so that the
+    # nodes sit where they are placed instead of being pushed together.
+    most = max(len(left), len(right))
+    height = max(460, 150 + 40 * most)
+    pad = max(8, int(0.52 * (height - 150) / max(most - 1, 1)))
+    kinds = list(flows["kind"]) if "kind" in flows else [None] * len(flows)
+    link_colours = [_rgba(MOVE_COLOURS.get(k, "#9ca3af") if k else "#9ca3af", 0.45) for k in kinds]
+    kind_text = [t(f"mig_kind_{k}", lang) if k else "" for k in kinds]
+    fig = go.Figure(
+        go.Sankey(
+            arrangement="snap",
+            valueformat=",.0f",
+            node=dict(
+                label=labels,
+                x=x,
+                y=y,
+                pad=pad,
+                thickness=18,
+                color=[_state_colour(s) for s in left] + [_state_colour(s) for s in right],
+                line=dict(color="#6b7280", width=0.5),
+                hovertemplate=f"%{{label}}<br>{t('customers', lang)}: %{{value:,.0f}}<extra></extra>",
+            ),
+            link=dict(
+                source=[index[("from", s)] for s in flows["from_state"]],
+                target=[index[("to", s)] for s in flows["to_state"]],
+                value=flows["customers"].to_numpy("float64"),
+                color=link_colours,
+                customdata=kind_text,
+                hovertemplate=(
+                    "%{source.label} → %{target.label}"
+                    f"<br>{t('customers', lang)}: %{{value:,.0f}}<br>%{{customdata}}<extra></extra>"
+                ),
+            ),
+        )
+    )
+    for pos, text, anchor in ((0, from_label, "left"), (1, to_label, "right")):
+        if text:
+            fig.add_annotation(
+                text=f"<b>{text}</b>",
+                x=pos,
+                y=1.0,
+                xref="paper",
+                yref="paper",
+                xanchor=anchor,
+                yanchor="bottom",
+                showarrow=False,
+                font=dict(size=13, color="#374151"),
+            )
+    fig.update_layout(
+        template=TEMPLATE,
+        title=_title(title, subtitle),
+        height=height,
+        margin=dict(t=120, l=20, r=20, b=30),
+    )
+    return fig
+
+
+def unit_migration_bars(
+    df: pd.DataFrame,
+    *,
+    measure: str = "net_upgrades",
+    level: str = "branch",
+    lang: str = "en",
+    title: str | None = None,
+    subtitle: str | None = None,
+    limit: int = 40,
+) -> go.Figure:
+    """Organisation units by net upgrades (upgrades - downgrades) or by high-tier losses.
+
+    Every bar carries the unit's name as its first ``customdata`` item, so that a selection
+    names the unit to drill into (as the overview's league does).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Output of :func:`analytics.migration.transition_by_unit` (``name, customers_from,
+        upgrades, downgrades, closed, net_upgrades, upgrade_rate, downgrade_rate,
+        closure_rate, high_tier_losses, high_tier_loss_aum, ...``).
+    measure : {"net_upgrades", "high_tier_losses"}
+        Net upgrades (most on top; beyond ``limit`` units the best and the worst halves) or
+        high-tier losses (most on top; units without losses left out).
+    level : {"region", "branch", "rm_id"}
+        What the units are (for the title).
+    lang : str
+        ``"en"`` or ``"zh"``.
+    title, subtitle : str, optional
+        Chart title and the line under it.
+    limit : int
+        At most this many bars.
+    """
+    if measure not in ("net_upgrades", "high_tier_losses"):
+        raise ValueError(f"measure must be net_upgrades or high_tier_losses, not {measure!r}")
+    level_text = t(level, lang).lower() if lang == "en" else t(level, lang)
+    title = title or t(f"mig_unit_{measure}_title", lang, level=level_text)
+    if measure == "net_upgrades":
+        frame = df.sort_values(["net_upgrades", "name"], ascending=[False, True], kind="stable")
+        if len(frame) > limit:
+            frame = pd.concat([frame.head(limit // 2), frame.tail(limit - limit // 2)])
+    else:
+        frame = df[df["high_tier_losses"] > 0].sort_values(
+            ["high_tier_losses", "high_tier_loss_aum", "name"], ascending=[False, False, True], kind="stable"
+        )
+        frame = frame.head(limit)
+    if frame.empty:
+        message = "mig_no_units" if measure == "net_upgrades" else "mig_no_losses"
+        return _message_figure(title, subtitle, lang, message=message)
+    frame = frame.iloc[::-1]  # plotly draws the first category at the bottom
+    values = frame[measure].to_numpy("float64")
+    if measure == "net_upgrades":
+        colours = [
+            MOVE_COLOURS["upgrade"] if v > 0 else MOVE_COLOURS["downgrade"] if v < 0 else "#9ca3af"
+            for v in values
+        ]
+        text = [f"{int(v):+,}" for v in values]
+    else:
+        colours = [MOVE_COLOURS["closed"]] * len(values)
+        text = [
+            f"{int(v):,} · {format_money(a, lang)}"
+            for v, a in zip(values, frame["high_tier_loss_aum"], strict=True)
+        ]
+
+    def pct(v) -> str:
+        return t("ov_na", lang) if v != v else f"{v * 100:.1f}%"
+
+    names = frame["name"].astype(str).tolist()
+    customdata = list(
+        zip(
+            names,
+            frame["customers_from"].astype("int64").tolist(),
+            frame["upgrades"].astype("int64").tolist(),
+            frame["downgrades"].astype("int64").tolist(),
+            frame["closed"].astype("int64").tolist(),
+            [pct(v) for v in frame["upgrade_rate"]],
+            [pct(v) for v in frame["downgrade_rate"]],
+            [pct(v) for v in frame["closure_rate"]],
+            frame["high_tier_losses"].astype("int64").tolist(),
+            [money_text(v, lang) for v in frame["high_tier_loss_aum"]],
+            strict=True,
+        )
+    )
+    fig = go.Figure(
+        go.Bar(
+            y=names,
+            x=values,
+            orientation="h",
+            marker_color=colours,
+            text=text,
+            textposition="outside",
+            cliponaxis=False,
+            customdata=customdata,
+            hovertemplate=(
+                "%{customdata[0]}"
+                f"<br>{t('mig_customers_from', lang)}: %{{customdata[1]:,}}"
+                f"<br>{t('mig_kind_upgrade', lang)}: %{{customdata[2]:,}} (%{{customdata[5]}})"
+                f"<br>{t('mig_kind_downgrade', lang)}: %{{customdata[3]:,}} (%{{customdata[6]}})"
+                f"<br>{t('mig_kind_closed', lang)}: %{{customdata[4]:,}} (%{{customdata[7]}})"
+                f"<br>{t('mig_high_tier_losses', lang)}: %{{customdata[8]:,}} (%{{customdata[9]}})<extra></extra>"
+            ),
+        )
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        title=_title(title, subtitle),
+        xaxis=dict(title=t(f"mig_axis_{measure}", lang), zeroline=True, zerolinecolor="#6b7280"),
+        yaxis=dict(categoryorder="array", categoryarray=names, type="category", automargin=True),
+        height=max(320, 150 + 26 * len(frame)),
+        margin=dict(r=90, l=90),
+        clickmode="event+select",
+        showlegend=False,
+    )
+    return fig
+
+
+def average_matrix_heatmap(
+    df: pd.DataFrame,
+    *,
+    ci_method: str = "wilson",
+    confidence: float = 0.95,
+    pairs: int | None = None,
+    lang: str = "en",
+    title: str | None = None,
+    subtitle: str | None = None,
+) -> go.Figure:
+    """The average monthly transition matrix (cohort estimator), with the interval of every cell.
+
+    Cells show p_ij, the probability of moving from tier i (rows, :data:`TIER_ORDER`) to state j
+    (the tiers, then ``closed``) in one month; the hover gives the confidence interval and the
+    pooled counts behind it (n_ij of n_i customer-months); the note under the plot names the
+    interval method and the number of months pooled.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        :meth:`analytics.migration.AverageTransition.long` (``from_state, to_state, customers,
+        exposure, p, lower, upper``).
+    ci_method : {"wilson", "goodman"}
+        The interval method (named on the chart).
+    confidence : float
+        The intervals' confidence level.
+    pairs : int, optional
+        Monthly pairs pooled (named on the chart).
+    lang : str
+        ``"en"`` or ``"zh"``.
+    title, subtitle : str, optional
+        Chart title and the line under it.
+    """
+    title = title or t("mig_avg_title", lang)
+    if df.empty:
+        return _message_figure(title, subtitle, lang, message="mig_no_moves")
+    present = set(df["from_state"]) | set(df["to_state"])
+    rows = [tier for tier in TIER_ORDER if tier in present]
+    cols = [*rows, "closed"]
+
+    def grid(column: str) -> np.ndarray:
+        wide = df.pivot_table(
+            index="from_state", columns="to_state", values=column, aggfunc="sum", dropna=False
+        )
+        return wide.reindex(index=rows, columns=cols).to_numpy("float64")
+
+    p, lower, upper = grid("p") * 100, grid("lower") * 100, grid("upper") * 100
+    counts = np.nan_to_num(grid("customers"))
+    exposure = df.groupby("from_state")["exposure"].max().reindex(rows).fillna(0).to_numpy("float64")
+    text = [
+        [("<0.1%" if v < 0.05 else f"{v:.1f}%") if v == v and n else "" for v, n in zip(r, c, strict=True)]
+        for r, c in zip(p, counts, strict=True)
+    ]
+    customdata = np.dstack([lower, upper, counts, np.broadcast_to(exposure[:, None], p.shape)]).tolist()
+    level = f"{confidence * 100:g}%"
+    method = t(f"mig_ci_{ci_method}", lang)
+    row_labels = [tier_label(s, lang) for s in rows]
+    col_labels = [state_label(s, lang) for s in cols]
+    fig = go.Figure(
+        go.Heatmap(
+            z=p,
+            x=col_labels,
+            y=row_labels,
+            colorscale="Blues",
+            zmin=0,
+            zmax=100,
+            text=text,
+            texttemplate="%{text}",
+            customdata=customdata,
+            hovertemplate=(
+                f"%{{y}} → %{{x}}<br>{t('mig_monthly_p', lang)}: %{{z:.2f}}%"
+                f"<br>{level} {t('mig_ci', lang)} ({method}): %{{customdata[0]:.2f}}% – %{{customdata[1]:.2f}}%"
+                f"<br>n = %{{customdata[2]:,.0f}} / %{{customdata[3]:,.0f}} {t('mig_customer_months', lang)}"
+                "<extra></extra>"
+            ),
+            colorbar=dict(
+                title=dict(text=t("mig_monthly_p", lang), side="right"), ticksuffix="%", thickness=14
+            ),
+            xgap=1,
+            ygap=1,
+        )
+    )
+    note = t("mig_avg_note", lang, level=level, method=method, pairs="–" if pairs is None else pairs)
+    fig.update_layout(
+        template=TEMPLATE,
+        title=_title(title, _with_note(subtitle, note)),
+        xaxis=dict(
+            title=dict(text=t("mig_axis_next_month", lang), standoff=12),
+            type="category",
+            categoryorder="array",
+            categoryarray=col_labels,
+            tickangle=-35 if len(cols) > 6 else 0,
+            automargin=True,
+            showgrid=False,
+        ),
+        yaxis=dict(
+            title=dict(text=t("mig_axis_this_month", lang), standoff=10),
+            type="category",
+            categoryorder="array",
+            categoryarray=row_labels,
+            autorange="reversed",
+            automargin=True,
+            showgrid=False,
+        ),
+        height=max(400, 220 + 38 * len(rows)),
+        margin=dict(t=120),
+    )
+    return fig
+
+
+def projection_chart(
+    df: pd.DataFrame,
+    *,
+    start_label: str | None = None,
+    lang: str = "en",
+    title: str | None = None,
+    subtitle: str | None = None,
+) -> go.Figure:
+    """The projected tier mix, month by month: stacked shares of customers (100% at every month).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Output of :func:`analytics.migration.project` (``month, tier, customers, share``);
+        month 0 is the actual mix the projection starts from.
+    start_label : str, optional
+        The snapshot month 0 is (named on the axis).
+    lang : str
+        ``"en"`` or ``"zh"``.
+    title, subtitle : str, optional
+        Chart title and the line under it.
+    """
+    title = title or t("mig_projection_title", lang)
+    if df.empty or df["customers"].sum() <= 0:
+        return _message_figure(title, subtitle, lang, message="mig_no_moves")
+    tiers = [tier for tier in TIER_ORDER if tier in set(df["tier"])]
+    traces = []
+    for tier in tiers:
+        part = df[df["tier"] == tier].sort_values("month")
+        colour = TIER_COLOURS.get(tier, "#9ca3af")
+        name = tier_label(tier, lang)
+        traces.append(
+            go.Scatter(
+                x=part["month"].to_numpy("int64"),
+                y=part["share"].to_numpy("float64") * 100,
+                name=name,
+                mode="lines",
+                stackgroup="mix",
+                line=dict(width=0.5, color=colour),
+                fillcolor=colour,
+                customdata=part["customers"].to_numpy("float64"),
+                hovertemplate=(
+                    f"{name}<br>{t('mig_month_hover', lang)}: %{{y:.1f}}%"
+                    f"<br>{t('customers', lang)}: %{{customdata:,.0f}}<extra></extra>"
+                ),
+            )
+        )
+    fig = go.Figure(traces)
+    axis = t("mig_axis_months_ahead", lang)
+    if start_label:
+        axis = t("mig_axis_months_after", lang, date=start_label)
+    fig.update_layout(
+        template=TEMPLATE,
+        title=_title(title, subtitle),
+        xaxis=dict(title=axis, dtick=1, range=[0, int(df["month"].max())]),
+        yaxis=dict(title=t("mig_axis_share", lang), ticksuffix="%", range=[0, 100]),
+        # The legend beside the plot, top to bottom as the areas stack.
+        legend=dict(orientation="v", yanchor="top", y=1, xanchor="left", x=1.02, traceorder="reversed"),
+        height=max(460, 160 + 24 * len(tiers)),
+        hovermode="closest",
+    )
+    return fig
+
+
+def stationary_mix_bars(
+    df: pd.DataFrame,
+    *,
+    method: str = "inflow",
+    current_label: str | None = None,
+    lang: str = "en",
+    title: str | None = None,
+    subtitle: str | None = None,
+) -> go.Figure:
+    """The tier mix now next to the mix the window's behaviour tends to (the stationary mix).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        ``tier, current_share, stationary_share`` (fractions), tiers in :data:`TIER_ORDER`.
+    method : {"inflow", "renormalised"}
+        How the stationary mix was found (``attrs["method"]`` of
+        :func:`analytics.migration.stationary_mix`), named under the plot.
+    current_label : str, optional
+        The snapshot of the current mix (legend).
+    lang : str
+        ``"en"`` or ``"zh"``.
+    title, subtitle : str, optional
+        Chart title and the line under it.
+    """
+    title = title or t("mig_stationary_title", lang)
+    if df.empty:
+        return _message_figure(title, subtitle, lang, message="mig_no_moves")
+    labels = [tier_label(tier, lang) for tier in df["tier"]]
+    colours = [TIER_COLOURS.get(tier, "#9ca3af") for tier in df["tier"]]
+    now = df["current_share"].to_numpy("float64") * 100
+    steady = df["stationary_share"].to_numpy("float64") * 100
+    current_name = (
+        t("mig_current_mix", lang) if not current_label else f"{t('mig_current_mix', lang)} ({current_label})"
+    )
+    fig = go.Figure(
+        [
+            go.Bar(
+                x=labels,
+                y=now,
+                name=current_name,
+                marker=dict(color=colours, opacity=0.45, line=dict(color="#6b7280", width=0.5)),
+                hovertemplate="%{x}: %{y:.1f}%<extra>" + current_name + "</extra>",
+            ),
+            go.Bar(
+                x=labels,
+                y=steady,
+                name=t("mig_stationary_mix", lang),
+                marker=dict(color=colours, line=dict(color="#111827", width=1)),
+                hovertemplate="%{x}: %{y:.1f}%<extra>" + t("mig_stationary_mix", lang) + "</extra>",
+            ),
+        ]
+    )
+    return _tier_share_bars_layout(
+        fig, labels, title=_title(title, _with_note(subtitle, t(f"mig_stationary_{method}", lang))), lang=lang
+    )
+
+
+def backtest_chart(
+    df: pd.DataFrame,
+    *,
+    lang: str = "en",
+    title: str | None = None,
+    subtitle: str | None = None,
+) -> go.Figure:
+    """A backtest: the projected tier shares against the actual ones, with the mean absolute error.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Output of :func:`analytics.migration.backtest` (``tier, projected, actual,
+        projected_share, actual_share, share_error, abs_share_error``); ``attrs`` carry
+        ``origin``, ``target_date``, ``horizon`` and ``mean_abs_share_error``.
+    lang : str
+        ``"en"`` or ``"zh"``.
+    title, subtitle : str, optional
+        Chart title and the line under it.
+    """
+    horizon = df.attrs.get("horizon")
+    title = title or t("mig_backtest_title", lang, h=horizon if horizon is not None else "–")
+    if df.empty:
+        return _message_figure(title, subtitle, lang, message="mig_no_moves")
+    labels = [tier_label(tier, lang) for tier in df["tier"]]
+    projected = df["projected_share"].to_numpy("float64") * 100
+    actual = df["actual_share"].to_numpy("float64") * 100
+    origin, target = df.attrs.get("origin"), df.attrs.get("target_date")
+    traces = [
+        go.Bar(
+            x=labels,
+            y=projected,
+            name=t("mig_projected", lang),
+            marker_color="#fd8d3c",
+            customdata=df["projected"].to_numpy("float64"),
+            hovertemplate=(
+                f"%{{x}}<br>{t('mig_projected', lang)}: %{{y:.1f}}% (%{{customdata:,.0f}})<extra></extra>"
+            ),
+        )
+    ]
+    if target is not None:
+        traces.append(
+            go.Bar(
+                x=labels,
+                y=actual,
+                name=t("mig_actual", lang),
+                marker_color="#2171b5",
+                customdata=df["actual"].to_numpy("float64"),
+                hovertemplate=(
+                    f"%{{x}}<br>{t('mig_actual', lang)}: %{{y:.1f}}% (%{{customdata:,.0f}})<extra></extra>"
+                ),
+            )
+        )
+    fig = go.Figure(traces)
+    mae = df.attrs.get("mean_abs_share_error")
+    if target is not None and mae == mae and mae is not None:
+        note = t(
+            "mig_backtest_note",
+            lang,
+            origin=getattr(origin, "isoformat", lambda: str(origin))(),
+            target=target.isoformat(),
+            mae=f"{mae * 100:.2f}",
+        )
+    else:
+        note = t("mig_backtest_no_actual", lang)
+    return _tier_share_bars_layout(fig, labels, title=_title(title, _with_note(subtitle, note)), lang=lang)
+
+
+def _tier_share_bars_layout(fig: go.Figure, labels: list[str], *, title: dict, lang: str) -> go.Figure:
+    # Grouped bars of tier shares (stationary mix, backtest): tiers in their order on x.
+    fig.update_layout(
+        template=TEMPLATE,
+        title=title,
+        barmode="group",
+        xaxis=dict(
+            type="category",
+            categoryorder="array",
+            categoryarray=labels,
+            tickangle=-35 if len(labels) > 6 else 0,
+            automargin=True,
+        ),
+        yaxis=dict(title=t("mig_axis_share", lang), ticksuffix="%", rangemode="tozero"),
+        legend=dict(
+            orientation="v", yanchor="top", y=1, xanchor="right", x=1, bgcolor="rgba(255,255,255,0.8)"
+        ),
+        height=480,
+        margin=dict(t=130),
+    )
+    return fig

@@ -697,8 +697,793 @@ _SEGMENTATION: dict[str, dict[str, str]] = {
     },
 }
 
+
+# Satisfaction & complaints page labels.
+_TRENDS: dict[str, dict[str, str]] = {
+    "en": {
+        "page_trends": "Satisfaction & complaints",
+        "tr_intro": (
+            "Monthly satisfaction and complaints with the statistics behind them: every figure names its "
+            "method and sample size (n), and a series too short for a method says so instead of drawing it."
+        ),
+        "tr_tab_satisfaction": "Satisfaction",
+        "tr_tab_complaints": "Complaints",
+        "tr_tab_links": "Links",
+        "tr_no_data": "Nothing to show for this selection.",
+        "tr_no_customers": (
+            "No customer snapshots are loaded: complaint rates, tiers and the links to customers need them. "
+            "Scores and complaint counts are shown."
+        ),
+        "tr_no_surveys_loaded": (
+            "No satisfaction surveys are loaded. Load a surveys file on the Data page, or with "
+            "`python -m analytics load --table surveys FILE`."
+        ),
+        "tr_no_complaints_loaded": (
+            "No complaints are loaded. Load a complaints file on the Data page, or with "
+            "`python -m analytics load --table complaints FILE`."
+        ),
+        "tr_no_surveys_view": "No surveys in this selection. Widen the filters in the sidebar.",
+        "tr_no_complaints_view": "No complaints in this selection. Widen the filters in the sidebar.",
+        "tr_links_need": "The links need {what} loaded.",
+        "tr_need_surveys_complaints": "surveys and complaints",
+        "tr_need_customers_complaints": "customer snapshots and complaints",
+        "tr_need_all": "customer snapshots, surveys and complaints",
+        # breakdowns and groups
+        "tr_by": "Break down by",
+        "tr_by_none": "None",
+        "tr_by_channel": "Channel",
+        "tr_by_category": "Category",
+        "tr_all": "All",
+        "tr_group_unknown": "Unknown (anonymous or not a customer)",
+        "tr_group_unassigned": "Unassigned",
+        "tr_largest_groups": "Showing the {shown} largest of {total} groups by {what}.",
+        "tr_largest_by_surveys": "surveys",
+        "tr_largest_by_complaints": "complaints",
+        "tr_channel_phone": "Phone",
+        "tr_channel_wechat": "WeChat",
+        "tr_channel_sms": "SMS",
+        "tr_channel_app": "Mobile app",
+        "tr_channel_branch": "Branch",
+        "tr_channel_regulator_12378": "Regulator (12378)",
+        "tr_channel_unknown": "Unknown",
+        "tr_cat_fees": "Fees",
+        "tr_cat_wait_time": "Waiting time",
+        "tr_cat_service_attitude": "Service attitude",
+        "tr_cat_online_banking": "Online banking",
+        "tr_cat_card": "Cards",
+        "tr_cat_other": "Other",
+        "tr_cat_loan_process": "Loan process",
+        "tr_cat_wealth_mis_selling": "Wealth product mis-selling",
+        # axes and legends
+        "tr_axis_month": "Month",
+        "tr_axis_score": "Mean score (0–{scale})",
+        "tr_axis_score_plain": "Mean score",
+        "tr_axis_complaints": "Complaints",
+        "tr_axis_rate": "Complaints per 10,000 customers",
+        "tr_axis_open": "Open complaints",
+        "tr_measure_score": "mean satisfaction score",
+        "tr_measure_complaints": "monthly complaints",
+        "tr_measure_rate": "complaints per 10,000 customers",
+        "tr_band": "95% confidence band",
+        "tr_mean": "Mean score",
+        "tr_observed": "Observed",
+        "tr_forecast": "Forecast",
+        "tr_interval": "95% prediction interval",
+        "tr_centre": "Centre line",
+        "tr_limits": "Control limits",
+        "tr_flagged": "Flagged month",
+        "tr_surveys": "Surveys",
+        "tr_complaints": "Complaints",
+        "tr_rate": "Per 10,000 customers",
+        "tr_customers": "Customers",
+        # satisfaction
+        "tr_sat_section": "Monthly mean score",
+        "tr_sat_title": "Mean satisfaction score by month, with 95% confidence band",
+        "tr_sat_title_by": "Mean satisfaction score by month and {by}, with 95% confidence bands",
+        "tr_sat_caption": (
+            "Mean of the month's survey scores; the band is the 95% t interval of the mean "
+            "(mean ± t·s/√n; none for a month with one survey). n = {n} surveys over {months} months."
+        ),
+        "tr_sat_table": "The monthly figures",
+        "tr_col_month": "Month",
+        "tr_col_group": "Group",
+        "tr_col_n": "Surveys (n)",
+        "tr_col_mean": "Mean score",
+        "tr_col_ci_low": "95% CI low",
+        "tr_col_ci_high": "95% CI high",
+        "tr_col_complaints": "Complaints",
+        "tr_col_customers": "Customers",
+        "tr_col_rate": "Per 10,000 customers",
+        "tr_col_months": "Months (n)",
+        "tr_col_slope": "Slope per month",
+        "tr_col_p": "p-value",
+        "tr_col_verdict": "Verdict",
+        "tr_dist_section": "Score distribution",
+        "tr_dist_title": "Surveys by score",
+        "tr_axis_score_value": "Score",
+        "tr_axis_share": "Share of surveys",
+        "tr_dist_caption": "n = {n} surveys, {first} to {last}.",
+        "tr_nps_detractors": "Detractors (0–6)",
+        "tr_nps_passives": "Passives (7–8)",
+        "tr_nps_promoters": "Promoters (9–10)",
+        "tr_nps_section": "Net Promoter Score",
+        "tr_nps": "NPS",
+        "tr_nps_caption": (
+            "{method}: {promoters} promoters, {passives} passives and {detractors} detractors of n = {n} "
+            "surveys, {first} to {last}."
+        ),
+        "tr_nps_na": "NPS is not applicable: {reason}.",
+        # trend, STL, forecast, anomalies
+        "tr_trend_section": "Is it getting better? The trend verdict",
+        "tr_verdict": "Verdict",
+        "tr_verdict_improving": "Improving",
+        "tr_verdict_declining": "Declining",
+        "tr_verdict_none": "No significant trend",
+        "tr_verdict_short": "Too short",
+        "tr_slope": "Slope per month",
+        "tr_p_value": "p-value",
+        "tr_trend_caption": (
+            "Slope {slope} per month (95% CI {low} to {high}), {p}, n = {months} months; significant "
+            "below p = {alpha}. Method: {method}."
+        ),
+        "tr_trend_constant": "The series is constant: no trend. n = {months} months. Method: {method}.",
+        "tr_group_trends": "Trend verdict of each group shown",
+        "tr_too_short": "{what} needs at least {minimum} months; this series has {n}.",
+        "tr_what_trend": "A trend test",
+        "tr_what_stl": "A seasonal decomposition (STL)",
+        "tr_what_forecast": "A forecast",
+        "tr_what_chart": "A control chart",
+        "tr_stl_section": "Season and trend (STL)",
+        "tr_stl_title": "Seasonal-trend decomposition (STL) of the {measure}",
+        "tr_stl_observed": "Observed",
+        "tr_stl_trend": "Trend",
+        "tr_stl_seasonal": "Seasonal",
+        "tr_stl_resid": "Remainder",
+        "tr_stl_caption": "Method: {method}. n = {n} months{filled}.",
+        "tr_filled": " ({k} missing month(s) interpolated)",
+        "tr_fc_section": "Forecast: the next {months} months",
+        "tr_fc_title": "Forecast of the {measure}, with 95% prediction interval",
+        "tr_fc_caption": "Model: {method}. Fitted on n = {n} months{filled}.",
+        "tr_fc_na": "No forecast: {message}",
+        "tr_anom_section": "Months out of the ordinary",
+        "tr_anom_title": "Control chart of the {measure}",
+        "tr_rule_u-chart": "u-chart, 3-sigma limits",
+        "tr_rule_laney-u-chart": "Laney u′-chart, 3-sigma limits",
+        "tr_rule_stl-residual": "STL residuals beyond 3 robust SD",
+        "tr_rule_c-chart": "c-chart, 3-sigma limits",
+        "tr_rule_xbar-chart": "x̄-chart, 3-sigma limits",
+        "tr_rule_laney-xbar-chart": "Laney x̄′-chart, 3-sigma limits",
+        "tr_rule_note": "{rule} · centre {centre} · {k} month(s) flagged",
+        "tr_anom_caption": "Method: {method}. n = {n} months charted. Flagged: {months}.",
+        "tr_anom_none": "none",
+        "tr_anom_fallback": "Note: {message}.",
+        # complaints
+        "tr_comp_section": "Monthly complaints",
+        "tr_comp_count_title": "Complaints received by month",
+        "tr_comp_count_title_by": "Complaints received by month and {by}",
+        "tr_comp_rate_title": "Complaints per 10,000 customers by month",
+        "tr_comp_rate_title_by": "Complaints per 10,000 customers by month and {by}",
+        "tr_comp_caption": "n = {n} complaints over {months} months (months without complaints count 0).",
+        "tr_comp_rate_caption": "Rate = complaints / customers in the month's snapshot × 10,000{per}.",
+        "tr_comp_per_all": "; by category or channel it is per 10,000 of all the view's customers",
+        "tr_comp_no_rate": "No customer snapshot for these months: counts only, no rate.",
+        "tr_comp_table": "The monthly figures",
+        "tr_pareto_section": "What customers complain about (Pareto)",
+        "tr_pareto_title": "Complaints by category, largest first",
+        "tr_cumulative": "Cumulative share",
+        "tr_axis_cumulative": "Cumulative share of complaints",
+        "tr_pareto_caption": "n = {n} complaints, all months; an empty category counts as Other.",
+        "tr_res_section": "Resolution and backlog",
+        "tr_within": "Resolved within (days)",
+        "tr_median_days": "Median days to resolve",
+        "tr_share_within": "Resolved within {days} days",
+        "tr_open_backlog": "Open backlog",
+        "tr_days": "{days:g} days",
+        "tr_res_caption": (
+            "As of {as_of}: n = {n} complaints received; {resolved} resolved with a date (the timings are "
+            "of these), {within} of them within {days} days. Method: {method}."
+        ),
+        "tr_res_without_date": "{k} marked resolved without a date: closed, but not timed.",
+        "tr_res_invalid": "{k} with a resolution date before the received date (a data error): left out.",
+        "tr_res_method": (
+            "days = resolved date − received date; median of the resolved complaints with a date; open = "
+            "marked open without a resolution date, or resolved after the as-of day"
+        ),
+        "tr_backlog_title": "Open complaints at each month end",
+        "tr_comp_on_rate": (
+            "Trend, forecast and control chart on the rate per 10,000 customers ({months} months with a "
+            "customer snapshot): fair when the customer base grows or shrinks."
+        ),
+        "tr_comp_on_count": (
+            "Trend, forecast and control chart on the monthly counts: too few months have a customer "
+            "snapshot for a rate."
+        ),
+        # links
+        "tr_link_sat_section": "Satisfaction of complainants against other customers",
+        "tr_link_complainants": "Complainants' mean score",
+        "tr_link_others": "Others' mean score",
+        "tr_link_difference": "Difference",
+        "tr_link_sat_caption": (
+            "n = {n1} and {n0} identified surveys (anonymous surveys take no part); {p}. Method: {method}. "
+            "An association, not a cause."
+        ),
+        "tr_link_sat_short": (
+            "A t test needs at least 2 identified surveys in each group; complainants {n1}, others {n0}."
+        ),
+        "tr_link_churn_section": "Closures within 3 months: complainants against others",
+        "tr_link_churn_complainants": "Complainants who closed",
+        "tr_link_churn_others": "Others who closed",
+        "tr_link_churn_caption": (
+            "n = {n1} and {n0} customer-snapshots over {starts} starting snapshots; {p}. Method: {method}."
+        ),
+        "tr_link_churn_none": "No customer closed, or all did, in both groups: no test possible.",
+        "tr_link_churn_short": "Needs two customer snapshots 3 months apart, with customers in both groups.",
+        "tr_link_churn_button": "Compare closures",
+        "tr_link_churn_slow": (
+            "This compares every customer with the snapshot three months later: it takes a few seconds on a "
+            "large portfolio ({n} customer-snapshots), so it runs when asked."
+        ),
+        "tr_link_branch_section": "Complaints against satisfaction across branches",
+        "tr_link_branch_title": "Branch complaint rate against mean satisfaction",
+        "tr_axis_branch_rate": "Complaints per 10,000 customers per month",
+        "tr_axis_branch_score": "Mean satisfaction score",
+        "tr_branch_used": "Branch",
+        "tr_branch_unused": "Branch with fewer than 10 surveys (not in the line)",
+        "tr_fitted_line": "Fitted line (OLS)",
+        "tr_branch_note": "r = {r} · {p} · n = {n} branches",
+        "tr_link_branch_caption": "Method: {method}. n = {n} branches in the line; {shown} shown.",
+        "tr_link_branch_short": (
+            "Needs at least 5 branches with customers and 10 or more surveys; this view has {n}."
+        ),
+        # Short method names; the page shows the analytics' own method texts in English and these
+        # facts rendered in Chinese (see ui/trends.py).
+        "tr_method_trend": "OLS on time with HAC (Newey-West) standard errors, lag {lags}, t test",
+        "tr_method_nps": "NPS = % promoters (9-10) - % detractors (0-6), 0-10 scale",
+        "tr_model_ETS(A,N,N)": "simple exponential smoothing (no trend, no season)",
+        "tr_model_ETS(A,Ad,N)": "exponential smoothing with a damped additive trend, no season",
+        "tr_model_ETS(A,Ad,A)": "exponential smoothing with a damped additive trend and a 12-month season",
+        "tr_model_constant": "a constant series: the forecast repeats it",
+        "tr_amethod_u-chart": "u-chart on complaints per 10,000 customers, centre {centre}, limits u ± 3·√(u/n_i)",
+        "tr_amethod_laney-u-chart": (
+            "Laney u′-chart on complaints per 10,000 customers, centre {centre}, limits u ± 3·σz·√(u/n_i)"
+        ),
+        "tr_amethod_stl-residual": "robust STL residuals of the monthly counts beyond 3 robust SD",
+        "tr_amethod_c-chart": "c-chart on monthly counts, centre {centre}, limits c ± 3·√c",
+        "tr_amethod_xbar-chart": "x̄-chart of monthly mean scores, centre {centre}, limits ± 3·s/√n_i",
+        "tr_amethod_laney-xbar-chart": "Laney x̄′-chart of monthly mean scores, centre {centre}, limits ± 3·σz·s/√n_i",
+        "tr_anom_counts": "too few customer counts: charted on the monthly counts",
+        "tr_method_churn": "two-proportion z test",
+    },
+    "zh": {
+        "page_trends": "满意度与投诉",
+        "tr_intro": "按月查看满意度与投诉及其统计依据：每个数字都注明方法和样本量（n）；序列过短时不作图，而是说明原因。",
+        "tr_tab_satisfaction": "满意度",
+        "tr_tab_complaints": "投诉",
+        "tr_tab_links": "关联分析",
+        "tr_no_data": "当前筛选条件下没有可显示的数据。",
+        "tr_no_customers": "尚未导入客户快照：投诉率、客户层级以及与客户的关联分析需要客户数据。下面显示满意度得分和投诉量。",
+        "tr_no_surveys_loaded": (
+            "尚未导入满意度调查数据。请在“数据管理”页导入，或使用 `python -m analytics load --table surveys FILE`。"
+        ),
+        "tr_no_complaints_loaded": (
+            "尚未导入投诉数据。请在“数据管理”页导入，或使用 `python -m analytics load --table complaints FILE`。"
+        ),
+        "tr_no_surveys_view": "当前筛选条件下没有满意度调查，请在侧边栏放宽筛选。",
+        "tr_no_complaints_view": "当前筛选条件下没有投诉，请在侧边栏放宽筛选。",
+        "tr_links_need": "关联分析需要先导入{what}。",
+        "tr_need_surveys_complaints": "满意度调查和投诉数据",
+        "tr_need_customers_complaints": "客户快照和投诉数据",
+        "tr_need_all": "客户快照、满意度调查和投诉数据",
+        "tr_by": "分组维度",
+        "tr_by_none": "不分组",
+        "tr_by_channel": "渠道",
+        "tr_by_category": "投诉类别",
+        "tr_all": "全部",
+        "tr_group_unknown": "未知（匿名或非本行客户）",
+        "tr_group_unassigned": "未分配",
+        "tr_largest_groups": "仅显示{what}最多的 {shown} 组（共 {total} 组）。",
+        "tr_largest_by_surveys": "调查数",
+        "tr_largest_by_complaints": "投诉量",
+        "tr_channel_phone": "电话",
+        "tr_channel_wechat": "微信",
+        "tr_channel_sms": "短信",
+        "tr_channel_app": "手机银行",
+        "tr_channel_branch": "网点",
+        "tr_channel_regulator_12378": "监管转办（12378）",
+        "tr_channel_unknown": "未知",
+        "tr_cat_fees": "收费",
+        "tr_cat_wait_time": "排队等候",
+        "tr_cat_service_attitude": "服务态度",
+        "tr_cat_online_banking": "网上银行",
+        "tr_cat_card": "银行卡",
+        "tr_cat_other": "其他",
+        "tr_cat_loan_process": "贷款办理",
+        "tr_cat_wealth_mis_selling": "理财销售误导",
+        "tr_axis_month": "月份",
+        "tr_axis_score": "平均分（0–{scale}）",
+        "tr_axis_score_plain": "平均分",
+        "tr_axis_complaints": "投诉量",
+        "tr_axis_rate": "每万名客户投诉量",
+        "tr_axis_open": "未结投诉",
+        "tr_measure_score": "平均满意度",
+        "tr_measure_complaints": "月度投诉量",
+        "tr_measure_rate": "每万名客户投诉量",
+        "tr_band": "95% 置信区间",
+        "tr_mean": "平均分",
+        "tr_observed": "实际值",
+        "tr_forecast": "预测值",
+        "tr_interval": "95% 预测区间",
+        "tr_centre": "中心线",
+        "tr_limits": "控制限",
+        "tr_flagged": "异常月份",
+        "tr_surveys": "调查数",
+        "tr_complaints": "投诉量",
+        "tr_rate": "每万名客户",
+        "tr_customers": "客户数",
+        "tr_sat_section": "月度平均满意度",
+        "tr_sat_title": "月度平均满意度（含 95% 置信区间）",
+        "tr_sat_title_by": "按{by}的月度平均满意度（含 95% 置信区间）",
+        "tr_sat_caption": (
+            "当月全部调查得分的平均值；阴影为均值的 95% t 置信区间（均值 ± t·s/√n；当月仅一份调查时不显示）。"
+            "n = {n} 份调查，共 {months} 个月。"
+        ),
+        "tr_sat_table": "月度明细",
+        "tr_col_month": "月份",
+        "tr_col_group": "分组",
+        "tr_col_n": "调查数（n）",
+        "tr_col_mean": "平均分",
+        "tr_col_ci_low": "95% 置信下限",
+        "tr_col_ci_high": "95% 置信上限",
+        "tr_col_complaints": "投诉量",
+        "tr_col_customers": "客户数",
+        "tr_col_rate": "每万名客户投诉量",
+        "tr_col_months": "月数（n）",
+        "tr_col_slope": "每月变化",
+        "tr_col_p": "p 值",
+        "tr_col_verdict": "结论",
+        "tr_dist_section": "得分分布",
+        "tr_dist_title": "各分数的调查数",
+        "tr_axis_score_value": "分数",
+        "tr_axis_share": "占调查比例",
+        "tr_dist_caption": "n = {n} 份调查，{first} 至 {last}。",
+        "tr_nps_detractors": "贬损者（0–6 分）",
+        "tr_nps_passives": "被动者（7–8 分）",
+        "tr_nps_promoters": "推荐者（9–10 分）",
+        "tr_nps_section": "净推荐值（NPS）",
+        "tr_nps": "净推荐值",
+        "tr_nps_caption": (
+            "NPS = 推荐者占比 − 贬损者占比（0–10 分量表）：n = {n} 份调查中推荐者 {promoters}、被动者 {passives}、"
+            "贬损者 {detractors}，{first} 至 {last}。"
+        ),
+        "tr_nps_na": "不适用 NPS：NPS 仅适用于 0–10 分的推荐意愿量表，当前调查不是该量表（n = {n}）。",
+        "tr_trend_section": "是否在改善？趋势判断",
+        "tr_verdict": "结论",
+        "tr_verdict_improving": "改善",
+        "tr_verdict_declining": "恶化",
+        "tr_verdict_none": "无显著趋势",
+        "tr_verdict_short": "序列过短",
+        "tr_slope": "每月变化",
+        "tr_p_value": "p 值",
+        "tr_trend_caption": (
+            "斜率 {slope}/月（95% 置信区间 {low} 至 {high}），{p}，n = {months} 个月；p < {alpha} 为显著。"
+            "方法：{method}。"
+        ),
+        "tr_trend_constant": "序列恒定，无趋势。n = {months} 个月。方法：{method}。",
+        "tr_group_trends": "各分组的趋势判断",
+        "tr_too_short": "{what}至少需要 {minimum} 个月数据，当前序列只有 {n} 个月。",
+        "tr_what_trend": "趋势检验",
+        "tr_what_stl": "季节分解（STL）",
+        "tr_what_forecast": "预测",
+        "tr_what_chart": "控制图",
+        "tr_stl_section": "季节与趋势（STL 分解）",
+        "tr_stl_title": "{measure}的季节-趋势分解（STL）",
+        "tr_stl_observed": "实际值",
+        "tr_stl_trend": "趋势",
+        "tr_stl_seasonal": "季节",
+        "tr_stl_resid": "残差",
+        "tr_stl_caption": "方法：稳健 STL 分解（LOESS），周期 {period} 个月。n = {n} 个月{filled}。",
+        "tr_filled": "（{k} 个缺失月份按线性插值补齐）",
+        "tr_fc_section": "预测：未来 {months} 个月",
+        "tr_fc_title": "{measure}预测（含 95% 预测区间）",
+        "tr_fc_caption": "模型：{method}。基于 n = {n} 个月数据拟合{filled}。",
+        "tr_fc_na": "无法预测：没有可拟合的指数平滑模型。",
+        "tr_anom_section": "异常月份",
+        "tr_anom_title": "{measure}控制图",
+        "tr_rule_u-chart": "u 控制图，3σ 控制限",
+        "tr_rule_laney-u-chart": "Laney u′ 控制图，3σ 控制限",
+        "tr_rule_stl-residual": "STL 残差超出 3 倍稳健标准差",
+        "tr_rule_c-chart": "c 控制图，3σ 控制限",
+        "tr_rule_xbar-chart": "x̄ 控制图，3σ 控制限",
+        "tr_rule_laney-xbar-chart": "Laney x̄′ 控制图，3σ 控制限",
+        "tr_rule_note": "{rule} · 中心线 {centre} · 异常 {k} 个月",
+        "tr_anom_caption": "方法：{method}。n = {n} 个月。异常月份：{months}。",
+        "tr_anom_none": "无",
+        "tr_anom_fallback": "说明：{message}。",
+        "tr_comp_section": "月度投诉",
+        "tr_comp_count_title": "月度投诉量",
+        "tr_comp_count_title_by": "按{by}的月度投诉量",
+        "tr_comp_rate_title": "月度每万名客户投诉量",
+        "tr_comp_rate_title_by": "按{by}的月度每万名客户投诉量",
+        "tr_comp_caption": "n = {n} 件投诉，共 {months} 个月（无投诉的月份计为 0）。",
+        "tr_comp_rate_caption": "投诉率 = 投诉量 ÷ 当月快照客户数 × 10,000{per}。",
+        "tr_comp_per_all": "；按类别或渠道分组时，分母为当前视图全部客户",
+        "tr_comp_no_rate": "这些月份没有客户快照：只显示投诉量，不计算投诉率。",
+        "tr_comp_table": "月度明细",
+        "tr_pareto_section": "投诉内容分布（帕累托图）",
+        "tr_pareto_title": "各类别投诉量（从多到少）",
+        "tr_cumulative": "累计占比",
+        "tr_axis_cumulative": "累计占投诉比例",
+        "tr_pareto_caption": "n = {n} 件投诉，全部月份；类别为空的计入“其他”。",
+        "tr_res_section": "处理时效与积压",
+        "tr_within": "处理时限（天）",
+        "tr_median_days": "处理天数中位数",
+        "tr_share_within": "{days} 天内解决",
+        "tr_open_backlog": "未结投诉",
+        "tr_days": "{days:g} 天",
+        "tr_res_caption": (
+            "截至 {as_of}：共受理 n = {n} 件投诉；其中 {resolved} 件有办结日期（时效按这些计算），"
+            "{within} 件在 {days} 天内办结。方法：{method}。"
+        ),
+        "tr_res_without_date": "{k} 件标记为已办结但没有办结日期：计为已办结，但不计时效。",
+        "tr_res_invalid": "{k} 件的办结日期早于受理日期（数据错误），未计入。",
+        "tr_res_method": "天数 = 办结日期 − 受理日期；取有办结日期的投诉的中位数；未结 = 标记为未结且无办结日期，或办结日期晚于统计日",
+        "tr_backlog_title": "各月末未结投诉",
+        "tr_comp_on_rate": (
+            "趋势、预测和控制图基于每万名客户投诉量（{months} 个月有客户快照）：客户规模变化时更公平。"
+        ),
+        "tr_comp_on_count": "趋势、预测和控制图基于月度投诉量：有客户快照的月份太少，无法计算投诉率。",
+        "tr_link_sat_section": "投诉客户与其他客户的满意度对比",
+        "tr_link_complainants": "投诉客户平均分",
+        "tr_link_others": "其他客户平均分",
+        "tr_link_difference": "差值",
+        "tr_link_sat_caption": (
+            "投诉客户 = 调查前 3 个月内有投诉。n = {n1} 和 {n0} 份可识别客户的调查（匿名调查不参与）；{p}。"
+            "方法：Welch t 检验（不假设方差相等）。二者相关，不代表因果。"
+        ),
+        "tr_link_sat_short": "t 检验要求每组至少 2 份可识别客户的调查；投诉客户 {n1} 份，其他客户 {n0} 份。",
+        "tr_link_churn_section": "3 个月内流失：投诉客户与其他客户对比",
+        "tr_link_churn_complainants": "投诉客户流失率",
+        "tr_link_churn_others": "其他客户流失率",
+        "tr_link_churn_caption": (
+            "流失 = 未出现在 3 个月后的快照中。n = {n1} 和 {n0} 个客户-快照，共 {starts} 个起始快照；{p}。"
+            "方法：两比例 z 检验。"
+        ),
+        "tr_link_churn_none": "两组客户均无流失（或全部流失）：无法检验。",
+        "tr_link_churn_short": "需要相隔 3 个月的两个客户快照，且两组都有客户。",
+        "tr_link_churn_button": "计算流失对比",
+        "tr_link_churn_slow": (
+            "该对比需将每位客户与 3 个月后的快照逐一比对，在大型客户群（{n} 个客户-快照）上需要几秒钟，因此按需计算。"
+        ),
+        "tr_link_branch_section": "各支行投诉与满意度",
+        "tr_link_branch_title": "支行投诉率与平均满意度",
+        "tr_axis_branch_rate": "每月每万名客户投诉量",
+        "tr_axis_branch_score": "平均满意度",
+        "tr_branch_used": "支行",
+        "tr_branch_unused": "调查少于 10 份的支行（不参与拟合）",
+        "tr_fitted_line": "拟合线（OLS）",
+        "tr_branch_note": "r = {r} · {p} · n = {n} 个支行",
+        "tr_link_branch_caption": "方法：支行平均满意度对投诉率的 OLS 回归（每个支行一个点；Pearson r）。n = {n} 个支行参与拟合；共显示 {shown} 个。",
+        "tr_link_branch_short": "需要至少 5 个有客户且调查不少于 10 份的支行；当前视图有 {n} 个。",
+        # Chinese renderings of the analytics' method texts (English shows those texts as they are).
+        "tr_method_trend": "对时间做 OLS 回归，HAC（Newey-West）稳健标准误，滞后 {lags} 期，t 分布检验",
+        "tr_method_nps": "NPS = 推荐者（9–10 分）占比 − 贬损者（0–6 分）占比，0–10 分量表",
+        "tr_model_ETS(A,N,N)": "简单指数平滑（加法误差，无趋势、无季节；不足 24 个月不拟合趋势）",
+        "tr_model_ETS(A,Ad,N)": "阻尼加法趋势的指数平滑（加法误差，无季节；不足 36 个月不拟合季节）",
+        "tr_model_ETS(A,Ad,A)": "阻尼加法趋势加 12 个月加法季节的指数平滑（与无季节模型按 AICc 择优）",
+        "tr_model_constant": "序列恒定：预测值即该常数，无法估计不确定性",
+        "tr_amethod_u-chart": "每万名客户投诉量的 u 控制图：中心线 u = 总投诉量 ÷ 总客户暴露量 = {centre}，控制限 u ± 3·√(u/n_i)",
+        "tr_amethod_laney-u-chart": (
+            "每万名客户投诉量的 Laney u′ 控制图：中心线 u = 总投诉量 ÷ 总客户暴露量 = {centre}，"
+            "控制限 u ± 3·σz·√(u/n_i)，σz = 标准化投诉率的平均移动极差 ÷ 1.128"
+        ),
+        "tr_amethod_stl-residual": (
+            "月度投诉量的稳健 STL 分解（12 个月周期）；残差偏离残差中位数超过 3 倍稳健标准差"
+            "（1.4826 × MAD，且不小于泊松标准差）即标记为异常"
+        ),
+        "tr_amethod_c-chart": "月度投诉量的 c 控制图：中心线 c = 平均月投诉量 = {centre}，控制限 c ± 3·√c",
+        "tr_amethod_xbar-chart": "月度平均分的 x̄ 控制图：中心线 = 总平均分 = {centre}，控制限 = 中心线 ± 3·s/√n_i（s 为月内合并标准差）",
+        "tr_amethod_laney-xbar-chart": (
+            "月度平均分的 Laney x̄′ 控制图：中心线 = 总平均分 = {centre}，控制限 = 中心线 ± 3·σz·s/√n_i"
+            "（s 为月内合并标准差，σz = 标准化均值的平均移动极差 ÷ 1.128）"
+        ),
+        "tr_anom_counts": "客户数不足，改为按月度投诉量作图",
+        "tr_method_churn": "两比例 z 检验",
+    },
+}
+
+
+# Migration page labels.
+_MIGRATION: dict[str, dict[str, str]] = {
+    "en": {
+        "page_migration": "Migration",
+        "mig_intro": (
+            "How customers move between tiers: from one snapshot to another, where it happens, which "
+            "high-tier customers were lost, and where the tier mix is heading."
+        ),
+        "mig_one_snapshot": (
+            "Migration compares two snapshots, and only one is loaded ({date}). Load another month on the "
+            "Data page to see who moved between tiers."
+        ),
+        "mig_from": "From snapshot",
+        "mig_to": "To snapshot",
+        "mig_yoy": "Year on year",
+        "mig_yoy_help": "Compare with {date}, the same month a year earlier.",
+        "mig_yoy_na": "The snapshot of {month} (a year earlier) is not loaded.",
+        "mig_sub_pair": "Snapshots {span}",
+        "mig_sub_window": "{n} monthly steps {span}",
+        "mig_state_new": "New",
+        "mig_state_closed": "Closed",
+        "mig_kind_upgrade": "Upgrades",
+        "mig_kind_stable": "Stable",
+        "mig_kind_downgrade": "Downgrades",
+        "mig_kind_reclassified": "Reclassified",
+        "mig_kind_closed": "Closed",
+        "mig_kind_new": "New",
+        # two snapshots
+        "mig_matrix_section": "Transition matrix",
+        "mig_rate_upgrade": "Upgrade rate",
+        "mig_rate_stable": "Stable rate",
+        "mig_rate_downgrade": "Downgrade rate",
+        "mig_rate_reclassified": "Reclassified",
+        "mig_rate_closed": "Closure rate",
+        "mig_rate_help": (
+            "Share of the {n} customers present at the earlier snapshot. Reclassified: a move between "
+            "tiers that share no ladder (retail ↔ corporate, a company changing market or repaying its "
+            "loans). New customers are counted apart."
+        ),
+        "mig_rate_caption": "{n} customers · AUM {aum}",
+        "mig_net_upgrades": "Net upgrades",
+        "mig_rates_summary": (
+            "Net upgrades (upgrades - downgrades): **{net}** · new customers (not in this view before, counted "
+            "apart from the rates): **{new}** · customers {before} → {after}"
+        ),
+        "mig_show": "Cells show",
+        "mig_show_counts": "Customers",
+        "mig_show_share": "Row %",
+        "mig_show_aum": "AUM",
+        "mig_matrix_title_counts": "Tier migration: customers",
+        "mig_matrix_title_share": "Tier migration: share of each origin row",
+        "mig_matrix_title_aum": "Tier migration: AUM carried",
+        "mig_no_moves": "No customers in either snapshot of this view.",
+        "mig_row_share": "Row %",
+        "mig_of_row": "of the row",
+        "mig_aum_then": "AUM at the earlier snapshot",
+        "mig_aum_now": "AUM at the later snapshot",
+        "mig_axis_from": "From (tier at the earlier snapshot)",
+        "mig_axis_to": "To (tier at the later snapshot)",
+        "mig_aum_note": (
+            "AUM carried: the cell's customers' financial assets at the earlier snapshot; the New row at "
+            "the later one (new customers held nothing before). The hover gives both."
+        ),
+        "mig_matrix_table": "Transition matrix as a table",
+        "mig_from_to": "From \\ to",
+        "mig_total": "Total",
+        "mig_sankey_title": "Customer flows between tiers",
+        "mig_from_label": "From {date}",
+        "mig_to_label": "To {date}",
+        # where it happens
+        "mig_where_section": "Where it happens: by {level}",
+        "mig_unit_hint": "Click a bar or a row to drill into that unit.",
+        "mig_unit_net_upgrades_title": "Net upgrades by {level}",
+        "mig_unit_high_tier_losses_title": "High-tier losses by {level}",
+        "mig_no_units": "No customers at the earlier snapshot in this view.",
+        "mig_no_losses": "No high-net-worth or private customer was lost in this view.",
+        "mig_customers_from": "Customers at the earlier snapshot",
+        "mig_high_tier_losses": "High-tier losses",
+        "mig_loss_aum": "AUM lost",
+        "mig_axis_net_upgrades": "Net upgrades (customers)",
+        "mig_axis_high_tier_losses": "High-tier losses (customers)",
+        # high-tier losses
+        "mig_losses_section": "High-tier losses",
+        "mig_losses_none": (
+            "No customer who was high net worth or private at the earlier snapshot is now lower or closed."
+        ),
+        "mig_losses_count": (
+            "{n} customers were high net worth or private and are now below both or closed; they held {aum} "
+            "CNY then. Largest previous AUM first; branch and relationship manager at the earlier snapshot."
+        ),
+        "mig_losses_truncated": (
+            "The {n} largest losses are listed (they held {aum} CNY then); branch and relationship manager "
+            "at the earlier snapshot."
+        ),
+        "mig_col_from_tier": "Tier at {date}",
+        "mig_col_to_state": "At {date}",
+        "mig_col_aum": "AUM at {date} ({unit})",
+        "mig_col_aum_cny": "AUM at {date} (CNY)",
+        "mig_col_change": "Change ({unit})",
+        "mig_download": "Download the list (CSV)",
+        # over many months
+        "mig_many_section": "Over many months",
+        "mig_window": "Window (months)",
+        "mig_window_help": (
+            "The average monthly matrix pools the moves of every month in the window ending at the "
+            "'to' snapshot (cohort estimator)."
+        ),
+        "mig_horizon": "Backtest horizon (months)",
+        "mig_horizon_help": "Project from the snapshot this many months before 'to' and compare with 'to'.",
+        "mig_window_short": (
+            "The window needs at least two loaded snapshots up to {date}. Widen the window or load more months."
+        ),
+        "mig_avg_caption": (
+            "Average monthly matrix over {pairs} monthly steps ({span}): each cell is the moves of all the "
+            "months pooled, divided by the customer-months in the origin tier (cohort estimator)."
+        ),
+        "mig_avg_title": "Average monthly transition probabilities",
+        "mig_avg_note": "{level} {method} intervals per cell · cohort estimator over {pairs} monthly steps",
+        "mig_ci_wilson": "Wilson score",
+        "mig_ci_goodman": "Goodman simultaneous",
+        "mig_ci": "confidence interval",
+        "mig_monthly_p": "Monthly probability",
+        "mig_customer_months": "customer-months",
+        "mig_axis_this_month": "Tier this month",
+        "mig_axis_next_month": "State next month",
+        "mig_avg_table": "Average matrix as a table",
+        "mig_col_from": "From",
+        "mig_col_to": "To",
+        "mig_col_moves": "Moves",
+        "mig_col_lower": "Lower limit",
+        "mig_col_upper": "Upper limit",
+        "mig_projection_title": "Projected tier mix (Markov, with new customers)",
+        "mig_month_hover": "Month %{x}",
+        "mig_axis_months_ahead": "Months ahead",
+        "mig_axis_months_after": "Months after {date}",
+        "mig_axis_share": "Share of customers",
+        "mig_stationary_title": "Tier mix now and where it tends",
+        "mig_current_mix": "Now",
+        "mig_stationary_mix": "Stationary mix",
+        "mig_stationary_inflow": "Method: inflow of new customers balancing moves and closures.",
+        "mig_stationary_renormalised": (
+            "Method: existing customers only, closures taken out (no balance with inflow exists)."
+        ),
+        "mig_projection_caption": (
+            "Expected values if the window's monthly moves and new customers continue unchanged; a mix settles "
+            "long after behaviour changes, so read the stationary mix as a direction, not a forecast."
+        ),
+        "mig_backtest_section": "Backtest: projecting {h} months from the past",
+        "mig_backtest_title": "Backtest: projected vs actual tier shares, {h} months ahead",
+        "mig_backtest_short": (
+            "No snapshot {h} months before {date} with an earlier one to estimate from: shorten the horizon "
+            "or load more months."
+        ),
+        "mig_projected": "Projected",
+        "mig_actual": "Actual",
+        "mig_backtest_note": "Projected from {origin}, compared with {target}: mean absolute error {mae} pp",
+        "mig_backtest_no_actual": "The target month is not loaded: no actual to compare with.",
+        "mig_col_projected_share": "Projected share",
+        "mig_col_actual_share": "Actual share",
+        "mig_col_error": "Error (projected - actual)",
+    },
+    "zh": {
+        "page_migration": "层级迁移",
+        "mig_intro": "客户在各层级之间如何流动：两个数据日期之间的迁移、发生在哪里、流失了哪些高层级客户，以及层级结构的走向。",
+        "mig_one_snapshot": "层级迁移需要比较两个数据日期，目前只导入了一个（{date}）。请在数据管理页导入另一个月份的数据。",
+        "mig_from": "起始日期",
+        "mig_to": "截止日期",
+        "mig_yoy": "同比",
+        "mig_yoy_help": "与上年同月 {date} 比较。",
+        "mig_yoy_na": "上年同月（{month}）的数据未导入。",
+        "mig_sub_pair": "数据日期 {span}",
+        "mig_sub_window": "{n} 个月度步长 {span}",
+        "mig_state_new": "新增",
+        "mig_state_closed": "流失",
+        "mig_kind_upgrade": "升级",
+        "mig_kind_stable": "保持",
+        "mig_kind_downgrade": "降级",
+        "mig_kind_reclassified": "重新归类",
+        "mig_kind_closed": "流失",
+        "mig_kind_new": "新增",
+        "mig_matrix_section": "迁移矩阵",
+        "mig_rate_upgrade": "升级率",
+        "mig_rate_stable": "保持率",
+        "mig_rate_downgrade": "降级率",
+        "mig_rate_reclassified": "重新归类",
+        "mig_rate_closed": "流失率",
+        "mig_rate_help": (
+            "占起始日期 {n} 户客户的比例。重新归类：在不同层级序列之间移动（个人 ↔ 公司、企业市场变化或还清贷款）。"
+            "新增客户单独统计。"
+        ),
+        "mig_rate_caption": "{n} 户 · 金融资产 {aum}",
+        "mig_net_upgrades": "净升级",
+        "mig_rates_summary": "净升级（升级 - 降级）：**{net}** 户 · 新增客户（此前不在本视图中，不计入上述比率）：**{new}** 户 · 客户数 {before} → {after}",
+        "mig_show": "单元格显示",
+        "mig_show_counts": "客户数",
+        "mig_show_share": "行占比",
+        "mig_show_aum": "金融资产",
+        "mig_matrix_title_counts": "层级迁移：客户数",
+        "mig_matrix_title_share": "层级迁移：占起始层级的比例",
+        "mig_matrix_title_aum": "层级迁移：涉及金融资产",
+        "mig_no_moves": "本视图的两个数据日期都没有客户。",
+        "mig_row_share": "行占比",
+        "mig_of_row": "占该行",
+        "mig_aum_then": "起始日期金融资产",
+        "mig_aum_now": "截止日期金融资产",
+        "mig_axis_from": "起始（起始日期的层级）",
+        "mig_axis_to": "去向（截止日期的层级）",
+        "mig_aum_note": "涉及金融资产：该格客户在起始日期的金融资产；“新增”一行为截止日期的金融资产（新增客户此前没有资产）。悬停可看两者。",
+        "mig_matrix_table": "迁移矩阵明细表",
+        "mig_from_to": "起始 \\ 去向",
+        "mig_total": "合计",
+        "mig_sankey_title": "客户在层级之间的流动",
+        "mig_from_label": "起始 {date}",
+        "mig_to_label": "截止 {date}",
+        "mig_where_section": "迁移发生在哪里：按{level}",
+        "mig_unit_hint": "点击柱形或表格行可下钻到该单位。",
+        "mig_unit_net_upgrades_title": "各{level}净升级",
+        "mig_unit_high_tier_losses_title": "各{level}高层级客户流失",
+        "mig_no_units": "本视图在起始日期没有客户。",
+        "mig_no_losses": "本视图没有流失高净值或私人银行客户。",
+        "mig_customers_from": "起始日期客户数",
+        "mig_high_tier_losses": "高层级流失",
+        "mig_loss_aum": "流失金融资产",
+        "mig_axis_net_upgrades": "净升级（户）",
+        "mig_axis_high_tier_losses": "高层级流失（户）",
+        "mig_losses_section": "高层级客户流失",
+        "mig_losses_none": "起始日期为高净值或私人银行的客户中，没有降到更低层级或流失的。",
+        "mig_losses_count": "{n} 户客户原为高净值或私人银行客户，现已低于这两个层级或流失；当时持有金融资产 {aum}元。按原金融资产从大到小排列；支行和客户经理为起始日期的归属。",
+        "mig_losses_truncated": "列出流失金额最大的 {n} 户（当时持有 {aum}元）；支行和客户经理为起始日期的归属。",
+        "mig_col_from_tier": "{date} 层级",
+        "mig_col_to_state": "{date} 状态",
+        "mig_col_aum": "{date} 金融资产（{unit}）",
+        "mig_col_aum_cny": "{date} 金融资产（元）",
+        "mig_col_change": "变化（{unit}）",
+        "mig_download": "下载名单（CSV）",
+        "mig_many_section": "多月平均迁移",
+        "mig_window": "窗口（月）",
+        "mig_window_help": "平均月度矩阵汇总截至“截止日期”的窗口内每个月的迁移（队列法）。",
+        "mig_horizon": "回测期限（月）",
+        "mig_horizon_help": "从截止日期前若干个月的数据日期出发预测，并与截止日期的实际结构比较。",
+        "mig_window_short": "窗口内截至 {date} 至少需要两个已导入的数据日期。请加大窗口或导入更多月份。",
+        "mig_avg_caption": "平均月度矩阵，共 {pairs} 个月度步长（{span}）：每格为各月迁移户数之和除以起始层级的客户·月数（队列法）。",
+        "mig_avg_title": "平均月度迁移概率",
+        "mig_avg_note": "每格 {level} {method} 置信区间 · 队列法，{pairs} 个月度步长",
+        "mig_ci_wilson": "Wilson 得分",
+        "mig_ci_goodman": "Goodman 联合",
+        "mig_ci": "置信区间",
+        "mig_monthly_p": "月度概率",
+        "mig_customer_months": "客户·月",
+        "mig_axis_this_month": "本月层级",
+        "mig_axis_next_month": "下月状态",
+        "mig_avg_table": "平均矩阵明细表",
+        "mig_col_from": "起始",
+        "mig_col_to": "去向",
+        "mig_col_moves": "迁移户数",
+        "mig_col_lower": "下限",
+        "mig_col_upper": "上限",
+        "mig_projection_title": "层级结构预测（马尔可夫链，含新增客户）",
+        "mig_month_hover": "第%{x}个月",
+        "mig_axis_months_ahead": "未来月数",
+        "mig_axis_months_after": "{date} 之后的月数",
+        "mig_axis_share": "客户占比",
+        "mig_stationary_title": "当前层级结构与稳态结构",
+        "mig_current_mix": "当前",
+        "mig_stationary_mix": "稳态结构",
+        "mig_stationary_inflow": "方法：新增客户的流入与迁移、流失相平衡。",
+        "mig_stationary_renormalised": "方法：仅存量客户、剔除流失（无法按流入平衡求解）。",
+        "mig_projection_caption": "假设窗口内的月度迁移和新增客户保持不变时的期望值；结构稳定之前行为早已变化，稳态结构只说明方向，不是预测。",
+        "mig_backtest_section": "回测：从过去预测 {h} 个月",
+        "mig_backtest_title": "回测：预测与实际层级占比（{h} 个月后）",
+        "mig_backtest_short": "{date} 之前 {h} 个月没有可用的数据日期（且需更早的日期用于估计）：请缩短期限或导入更多月份。",
+        "mig_projected": "预测",
+        "mig_actual": "实际",
+        "mig_backtest_note": "从 {origin} 出发预测，与 {target} 比较：平均绝对误差 {mae} 个百分点",
+        "mig_backtest_no_actual": "目标月份未导入，无法与实际比较。",
+        "mig_col_projected_share": "预测占比",
+        "mig_col_actual_share": "实际占比",
+        "mig_col_error": "误差（预测 - 实际）",
+    },
+}
+
+
 TEXT: dict[str, dict[str, str]] = {
-    lang: {**_COMMON[lang], **_OVERVIEW[lang], **_DATA[lang], **_SEGMENTATION[lang]} for lang in ("en", "zh")
+    lang: {
+        **_COMMON[lang],
+        **_OVERVIEW[lang],
+        **_DATA[lang],
+        **_SEGMENTATION[lang],
+        **_TRENDS[lang],
+        **_MIGRATION[lang],
+    }
+    for lang in ("en", "zh")
 }
 
 

@@ -14,6 +14,8 @@ SECTIONS: dict[str, list[tuple[str, str, str, str]]] = {
     "section_portfolio": [
         ("pages/overview.py", "overview", ":material/dashboard:", "overview"),
         ("pages/segmentation.py", "page_segmentation", ":material/grid_view:", "segmentation"),
+        ("pages/migration.py", "page_migration", ":material/swap_vert:", "migration"),
+        ("pages/trends.py", "page_trends", ":material/sentiment_satisfied:", "trends"),
     ],
     "section_planning": [],
     "section_data": [
