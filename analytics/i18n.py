@@ -583,6 +583,7 @@ _SEGMENTATION: dict[str, dict[str, str]] = {
         ),
         # heatmaps
         "seg_heatmaps_section": "Heatmaps: tiers by {level} and by quadrant",
+        "seg_heatmap_unit": "Rows",
         "seg_heatmap_measure": "Cells show",
         "seg_heatmap_unit_title": "{measure} by tier and {level}",
         "seg_heatmap_quadrant_title": "{measure} by tier and quadrant",
@@ -689,6 +690,7 @@ _SEGMENTATION: dict[str, dict[str, str]] = {
         "seg_col_prospect_name": "目标客户名称",
         "seg_no_prospects": "当前视图中没有目标客户数据（数据日期 {date} 或更早）。请在“数据管理”页导入目标客户文件后查看目标客户矩阵。",
         "seg_heatmaps_section": "热力图：各层级 × {level}、各层级 × 象限",
+        "seg_heatmap_unit": "行",
         "seg_heatmap_measure": "单元格显示",
         "seg_heatmap_unit_title": "各层级、各{level}的{measure}",
         "seg_heatmap_quadrant_title": "各层级、各象限的{measure}",

@@ -144,12 +144,16 @@ else:
     cuts |= {"tpcut": (pot_cut, pot_default), "tfcut": (fit_cut, fit_default)}
     classes["tclass"] = target_class
 
-# 4. Heatmaps: tier x organisation unit one level down, tier x quadrant
-level = ctx.filters.child_level
-st.subheader(
+# 4. Heatmaps: tier x organisation unit (branch by default), tier x quadrant
+heading = st.empty()  # names the level chosen just below it
+left, right = st.columns(2)
+with left:
+    level = seg.unit_choice(ctx, lang)
+with right:
+    measure = seg.measure_choice(lang)
+heading.subheader(
     t("seg_heatmaps_section", lang, level=t(level, lang).lower() if lang == "en" else t(level, lang))
 )
-measure = seg.measure_choice(lang)
 units = data.result(segmentation.tier_by_unit, ctx, snapshot_date=ctx.snapshot, level=level, tiers=node_tiers)
 ov.show_chart(
     data.figure(charts.tier_unit_heatmap, units, measure=measure, level=level, lang=lang, subtitle=node_sub)
@@ -160,4 +164,6 @@ if shown:
         data.figure(charts.tier_quadrant_heatmap, by_quadrant, measure=measure, lang=lang, subtitle=node_sub)
     )
 
-urlstate.publish(seg.page_url(node, cuts, classes))
+urlstate.publish(
+    seg.page_url(node, cuts, classes) | {"unit": None if level == seg.unit_levels(ctx)[1] else level}
+)

@@ -447,6 +447,38 @@ def class_list(df: pd.DataFrame, kind: str, total: int, lang: str) -> None:
     )
 
 
+#: The organisation levels a tier heatmap can be drawn by, widest first.
+UNIT_LEVELS = ("region", "branch", "rm_id")
+
+
+def unit_levels(ctx: ViewContext) -> tuple[list[str], str]:
+    """The levels a tier heatmap may show in this view, and the default one.
+
+    From one level below the view down to relationship managers; by branch by default (the
+    issue's tier x branch), or by relationship manager once the view is a branch.
+    """
+    levels = list(UNIT_LEVELS[UNIT_LEVELS.index(ctx.filters.child_level) :])
+    return levels, ("branch" if "branch" in levels else levels[0])
+
+
+def unit_choice(ctx: ViewContext, lang: str) -> str:
+    """Region, branch or relationship manager: the rows of the tier heatmap (URL ``unit``)."""
+    levels, default = unit_levels(ctx)
+    urlstate.adopt("unit", default)
+    if st.session_state.get("unit") not in levels:
+        st.session_state["unit"] = default
+    return (
+        st.segmented_control(
+            t("seg_heatmap_unit", lang),
+            levels,
+            format_func=lambda v: t(v, lang),
+            key="unit",
+            required=True,
+        )
+        or default
+    )
+
+
 def measure_choice(lang: str) -> str:
     """Customers, AUM or profit contribution: what the heatmap cells show."""
     return (

@@ -361,7 +361,7 @@ def test_every_chart_is_drawn(db):
         "Corporate and institutional customers by class (area: Customers)",
         "Existing customers: profit contribution × bank-to-customer value",
         "Prospects: potential value × fit",
-        "Customers by tier and region",
+        "Customers by tier and branch",  # by branch by default (tier x branch)
         "Customers by tier and quadrant",
     ]
     at = _app(region="RB", node="loan")
@@ -511,3 +511,13 @@ def test_the_page_on_the_demo_portfolio(tmp_path, monkeypatch):
     assert sum(_counts(at, "Class", "Prospects")) > 0  # the demo has prospects
     at = _app(node="loan.company.traditional", region=at.sidebar.selectbox[1].options[1])
     assert not at.error
+
+
+def test_the_tier_heatmap_is_by_branch_by_default_and_by_the_unit_in_the_url(db):
+    at = _app()
+    assert next(s for s in at.get("button_group") if s.label == "Rows").value == "branch"
+    assert any("tiers by branch" in h.value for h in at.subheader)
+    at = _app(unit="region")
+    assert any("tiers by region" in h.value for h in at.subheader)
+    at = _app(unit="nonsense")  # falls back to the default
+    assert any("tiers by branch" in h.value for h in at.subheader)
