@@ -70,7 +70,7 @@ st.subheader(t("mig_losses_section", lang))
 losses = data.result(
     migration.high_tier_losses, ctx, from_date=from_date, to_date=to_date, limit=mig.LOSSES_LIMIT
 )
-mig.losses_table(losses, lang, pair)
+mig.losses_table(ctx, losses, lang, pair)
 
 # 4. Over many months: average monthly matrix, projection, stationary mix, backtest
 st.subheader(t("mig_many_section", lang))

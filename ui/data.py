@@ -189,6 +189,12 @@ def result(
 _TOKENS: dict[int, str] = {}
 
 
+def remember(value: Any, key: str) -> None:
+    """Mark a small result derived from :func:`result` (reshaped on the UI side and cached
+    there under ``key``) so that :func:`figure` keys its chart on ``key`` too."""
+    _remember(value, key)
+
+
 def _remember(value: Any, key: str) -> None:
     frames = [("", value)] if isinstance(value, pd.DataFrame) else []
     if dataclasses.is_dataclass(value):

@@ -32,7 +32,7 @@ from analytics.migration import (
     stationary_mix,
 )
 from analytics.overview import comparison_dates
-from ui import urlstate
+from ui import data, urlstate
 from ui.overview import on_league_select, scope_text, show_chart
 from ui.sidebar import ViewContext
 from ui.tables import MONEY_FORMAT, TABLE_UNIT_CAP
@@ -112,7 +112,10 @@ def derived(fn: Callable, key: str, *args):
     For the reshaping of a cached analytics result (matrices as tables, the average matrix cell
     by cell, the projection): tens of milliseconds each that a rerun then does not repeat.
     """
-    return _derived(f"{fn.__module__}.{fn.__qualname__}", key, fn, args)
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    value = _derived(name, key, fn, args)
+    data.remember(value, name + key)  # a chart of it is then cached on the key, not on its contents
+    return value
 
 
 # -- the two snapshots --------------------------------------------------------------------------
@@ -431,7 +434,11 @@ def losses_export(df: pd.DataFrame, lang: str, pair: tuple[dt.date, dt.date]) ->
     )
 
 
-def losses_table(df: pd.DataFrame, lang: str, pair: tuple[dt.date, dt.date]) -> None:
+def _losses_csv(df: pd.DataFrame, lang: str, pair: tuple[dt.date, dt.date]) -> bytes:
+    return safe_csv(losses_export(df, lang, pair))
+
+
+def losses_table(ctx: ViewContext, df: pd.DataFrame, lang: str, pair: tuple[dt.date, dt.date]) -> None:
     """The customers lost from the high tiers, largest previous AUM first, and their CSV."""
     from_date, to_date = pair
     if df.empty:
@@ -472,7 +479,7 @@ def losses_table(df: pd.DataFrame, lang: str, pair: tuple[dt.date, dt.date]) -> 
     )
     st.download_button(
         t("mig_download", lang),
-        data=safe_csv(losses_export(df, lang, pair)),
+        data=derived(_losses_csv, view_key(ctx, "losses", pair, lang), df, lang, pair),
         file_name=f"high_tier_losses_{from_date.isoformat()}_{to_date.isoformat()}.csv",
         mime="text/csv",
         icon=":material/download:",

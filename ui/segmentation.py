@@ -40,8 +40,8 @@ MATRIX_KEYS = {"existing": ("pcut", "vcut", "quadrant"), "target": ("tpcut", "tf
 #: Rows of a class list shown at most.
 LIST_LIMIT = 1000
 #: Points drawn in a matrix scatter: a fixed sample beyond this (the table counts everyone).
-#: Each point costs the server time to serialise on every run; 5,000 show the shape.
-MAX_POINTS = 5000
+#: Each point costs the server time to copy and serialise on every run; 3,000 show the shape.
+MAX_POINTS = 3000
 
 
 # -- the tree node --------------------------------------------------------------------------
