@@ -92,7 +92,9 @@ class Store:
         self._ensure_schema()
         # An in-memory database beside the file for intermediate customer-level results the
         # dashboard reuses (see materialize); every cursor of this process sees it.
-        self._db.execute(f"ATTACH ':memory:' AS {SCRATCH}")
+        # IF NOT EXISTS: DuckDB hands a second Store on the same file in this process the same
+        # database instance, which has it already.
+        self._db.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {SCRATCH}")
         self._scratch_lock = threading.Lock()
         self._scratch: dict[str, float] = {}  # table name -> last use (monotonic seconds)
 
@@ -133,7 +135,8 @@ class Store:
         if not name.isidentifier():
             raise ValueError(f"scratch table name must be an identifier, not {name!r}")
         with self._scratch_lock:
-            if name not in self._scratch:
+            if name not in self._scratch or not self._scratch_has(name):
+                self._scratch.pop(name, None)
                 if build is None:
                     raise StoreError(f"the intermediate result {name} is no longer kept; reload the page")
                 self.backend.create_table(name, obj=build(), database=(SCRATCH, "main"), overwrite=True)
@@ -142,6 +145,19 @@ class Store:
                 self.backend.drop_table(old, database=(SCRATCH, "main"), force=True)
                 del self._scratch[old]
         return self.backend.table(name, database=(SCRATCH, "main"))
+
+    def _scratch_has(self, name: str) -> bool:
+        # Another Store on the same file in this process shares the scratch database and may
+        # have dropped the table: ask the catalogue, not only this store's own list.
+        row = (
+            self.raw()
+            .execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND table_name = ?",
+                [SCRATCH, name],
+            )
+            .fetchall()
+        )
+        return bool(row[0][0])
 
     def close(self) -> None:
         """Close the database; the store is unusable afterwards."""

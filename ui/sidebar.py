@@ -105,6 +105,15 @@ def _keep_known(key: str, options: list, default: str = ALL) -> None:
         st.session_state[key] = default
 
 
+def _follow_latest(latest: str) -> None:
+    # A view on the latest snapshot stays on the latest when a newer one is loaded; a view
+    # on an earlier snapshot, chosen on purpose, stays where it is.
+    seen = st.session_state.get("_latest_snapshot")
+    if seen and seen != latest and st.session_state.get("snapshot") == seen:
+        st.session_state["snapshot"] = latest
+    st.session_state["_latest_snapshot"] = latest
+
+
 def _on_region() -> None:
     st.session_state["branch"] = ALL
     st.session_state["rm"] = ALL
@@ -180,6 +189,7 @@ def render() -> ViewContext:
     if dates:
         options = [d.isoformat() for d in reversed(dates)]
         urlstate.adopt("snapshot", options[0])
+        _follow_latest(options[0])
         _keep_known("snapshot", options, options[0])
         chosen = sb.selectbox(t("snapshot", lang), options, key="snapshot")
         snapshot = dt.date.fromisoformat(chosen)

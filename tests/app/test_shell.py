@@ -123,3 +123,21 @@ def test_older_links_with_the_language_name_still_open(db):
     at = _app(lang="简体中文")
     assert at.sidebar.radio[0].value == "zh"
     assert dict(at.query_params) == {"lang": "zh"}
+
+
+def test_a_view_on_the_latest_snapshot_follows_a_newer_load():
+    # AppTest cannot rerun an st.navigation app's main script in one session, so the rule
+    # is checked on the session state directly: latest 09-30 seen, then 10-31 is loaded.
+    import streamlit as st
+
+    from ui.sidebar import _follow_latest
+
+    for key in ("_latest_snapshot", "snapshot"):
+        st.session_state.pop(key, None)
+    st.session_state["snapshot"] = "2026-09-30"
+    _follow_latest("2026-09-30")
+    _follow_latest("2026-10-31")
+    assert st.session_state["snapshot"] == "2026-10-31"  # was on the latest: follows it
+    st.session_state["snapshot"] = "2026-08-31"
+    _follow_latest("2026-11-30")
+    assert st.session_state["snapshot"] == "2026-08-31"  # chosen on purpose: stays
