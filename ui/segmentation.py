@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import pandas as pd
 import streamlit as st
 
-from analytics import charts
+from analytics import charts, segmentation
 from analytics.charts import MATRIX_CLASSES, SEGMENT_MEASURES, money_scale, money_text, node_label
 from analytics.i18n import format_count, segment_label, t, tier_label
 from analytics.rules import TierRules
@@ -476,6 +477,103 @@ def unit_choice(ctx: ViewContext, lang: str) -> str:
             required=True,
         )
         or default
+    )
+
+
+@dataclass(frozen=True)
+class _MatrixKind:
+    matrix: Callable
+    points: Callable
+    listing: Callable
+    scatter: Callable
+    cut_params: tuple[str, str]  # the analytics' and the scatter builder's keyword names
+    class_param: str
+    url_cuts: tuple[str, str]
+    url_class: str
+
+
+_KINDS = {
+    "existing": _MatrixKind(
+        segmentation.existing_matrix,
+        segmentation.existing_points,
+        segmentation.existing_customers,
+        charts.existing_matrix_scatter,
+        ("profit_cut", "value_cut"),
+        "quadrant",
+        ("pcut", "vcut"),
+        "quadrant",
+    ),
+    "target": _MatrixKind(
+        segmentation.target_matrix,
+        segmentation.target_points,
+        segmentation.target_prospects,
+        charts.target_matrix_scatter,
+        ("potential_cut", "fit_cut"),
+        "target_class",
+        ("tpcut", "tfcut"),
+        "tclass",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class MatrixShown:
+    """What a matrix section showed: the cuts in force (empty when nothing was shown) and its URL state."""
+
+    cuts: dict[str, float] = field(default_factory=dict)  # analytics keyword -> cut in force
+    url_cuts: dict[str, tuple[float, float]] = field(default_factory=dict)  # URL key -> (cut, default)
+    url_classes: dict[str, str] = field(default_factory=dict)  # URL key -> class listed
+
+
+def matrix_section(ctx: ViewContext, kind: str, *, source: str, subtitle: str, empty: str) -> MatrixShown:
+    """One value matrix: editable cuts, the scatter, the class table and one class's list.
+
+    Parameters
+    ----------
+    ctx : ViewContext
+        The view.
+    kind : {"existing", "target"}
+        Existing customers (``source`` a scored population from ``data.materialized``) or
+        prospects (``source="prospects"``).
+    source : str
+        The table the analytics read (see :func:`ui.data.result`).
+    subtitle : str
+        The chart subtitle.
+    empty : str
+        The message when the population is empty.
+    """
+    spec, lang = _KINDS[kind], ctx.lang
+    base = dict(source=source, snapshot_date=ctx.snapshot)
+    defaults = data.result(spec.matrix, ctx, **base)
+    if defaults.population == 0 or None in defaults.cut_points.values():
+        st.info(empty)
+        return MatrixShown()
+    x_default, y_default = defaults.cut_points.values()
+    x_cut, y_cut = cut_inputs(defaults, lang)
+    x_param, y_param = spec.cut_params
+    matrix = data.result(
+        spec.matrix,
+        ctx,
+        **base,
+        **{x_param: chosen_or_none(x_cut, x_default), y_param: chosen_or_none(y_cut, y_default)},
+    )
+    cuts_caption(matrix, ctx.rules, lang)
+    cuts = {x_param: x_cut, y_param: y_cut}
+    points = data.result(spec.points, ctx, **base, **cuts, max_points=MAX_POINTS)
+    fig = data.figure(
+        spec.scatter, points, **cuts, population=matrix.population, lang=lang, subtitle=subtitle
+    )
+    show_chart(fig)
+    sample_caption(len(points), matrix, lang)
+    class_table(matrix, lang)
+    chosen = class_choice(kind, lang)
+    listed = data.result(spec.listing, ctx, **base, **cuts, **{spec.class_param: chosen}, limit=LIST_LIMIT)
+    class_list(listed, kind, matrix.counts()[chosen], lang)
+    x_url, y_url = spec.url_cuts
+    return MatrixShown(
+        cuts=cuts,
+        url_cuts={x_url: (x_cut, x_default), y_url: (y_cut, y_default)},
+        url_classes={spec.url_class: chosen},
     )
 
 

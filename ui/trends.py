@@ -567,3 +567,146 @@ def branch_caption(res: trends.BranchLink, lang: str) -> None:
     else:
         shown = int(res.frame["complaints_per_10k"].notna().sum())
         st.caption(t("tr_link_branch_caption", lang, n=res.n, shown=shown))
+
+
+# -- the page's tabs (pages/trends.py wires them) --------------------------------------------------
+def satisfaction_tab(ctx: ViewContext, loaded: set[str], has_customers: bool, sub: str) -> str | None:
+    """The satisfaction tab: series, verdicts, STL, forecast, distribution, NPS, control chart.
+
+    Returns the ``by`` breakdown chosen (for the URL).
+    """
+    lang = ctx.lang
+    customers = ("customers",) if has_customers else ()
+    by = by_choice("by", by_options(SATISFACTION_BY, has_customers), lang)
+    monthly = data.result(trends.satisfaction_monthly, ctx, source="surveys")
+    if "surveys" not in loaded:
+        st.info(t("tr_no_surveys_loaded", lang))
+    elif monthly.empty:
+        st.info(t("tr_no_surveys_view", lang))
+    else:
+        scale = scale_max(monthly)
+        shown = monthly
+        if by:
+            tables = customers if by == "tier" else ()
+            shown = data.result(trends.satisfaction_monthly, ctx, source="surveys", tables=tables, by=by)
+        st.subheader(t("tr_sat_section", lang))
+        fig = data.figure(charts.satisfaction_trend, shown, by=by, scale_max=scale, lang=lang, subtitle=sub)
+        show_chart(fig)
+        satisfaction_caption(shown, lang)
+        with st.expander(t("tr_sat_table", lang)):
+            satisfaction_table(shown, by, lang)
+
+        values = series(monthly, "mean")
+        trend_block(on_series(trends.trend, values, higher_is_better=True), lang)
+        if by:
+            group_trends(shown, by, "mean", True, lang)
+        stl_section(on_series(trends.decompose, values), "score", sub, lang)
+        forecast = on_series(trends.forecast, values, bounds=(0.0, scale))
+        forecast_section(forecast, values, "score", sub, lang)
+
+        st.subheader(t("tr_dist_section", lang))
+        dist = data.result(trends.score_distribution, ctx, source="surveys")
+        score = data.result(trends.nps, ctx, source="surveys")
+        fig = data.figure(
+            charts.score_distribution_bars, dist, nps_scale=score.applicable, lang=lang, subtitle=sub
+        )
+        show_chart(fig)
+        distribution_caption(dist, monthly, lang)
+        st.subheader(t("tr_nps_section", lang))
+        nps_block(score, monthly, lang)
+
+        anomaly_section(on_series(trends.mean_anomalies, monthly, laney=True), "score", sub, lang)
+    return by
+
+
+def complaints_tab(
+    ctx: ViewContext, loaded: set[str], has_customers: bool, sub: str
+) -> tuple[str | None, int | None]:
+    """The complaints tab: counts and rates, Pareto, resolution and backlog, control chart, trend.
+
+    Returns the ``cby`` breakdown and the ``within`` days chosen (for the URL).
+    """
+    lang = ctx.lang
+    customers = ("customers",) if has_customers else ()
+    within = None
+    cby = by_choice("cby", by_options(COMPLAINTS_BY, has_customers), lang)
+    monthly = data.result(trends.complaints_monthly, ctx, source="complaints", tables=customers)
+    if "complaints" not in loaded:
+        st.info(t("tr_no_complaints_loaded", lang))
+    elif monthly.empty:
+        st.info(t("tr_no_complaints_view", lang))
+    else:
+        shown = monthly
+        if cby:
+            shown = data.result(trends.complaints_monthly, ctx, source="complaints", tables=customers, by=cby)
+        st.subheader(t("tr_comp_section", lang))
+        show_chart(data.figure(charts.complaints_trend, shown, by=cby, lang=lang, subtitle=sub))
+        if has_rate(shown):
+            fig = data.figure(charts.complaints_trend, shown, by=cby, measure="rate", lang=lang, subtitle=sub)
+            show_chart(fig)
+        else:
+            st.info(t("tr_comp_no_rate", lang))
+        complaints_caption(shown, cby, lang)
+        with st.expander(t("tr_comp_table", lang)):
+            complaints_table(shown, cby, lang)
+
+        st.subheader(t("tr_pareto_section", lang))
+        pareto = data.result(trends.pareto, ctx, source="complaints")
+        show_chart(data.figure(charts.pareto_chart, pareto, lang=lang, subtitle=sub))
+        pareto_caption(pareto, lang)
+
+        st.subheader(t("tr_res_section", lang))
+        within = within_choice(lang)
+        resolution_block(data.result(trends.resolution, ctx, source="complaints", within_days=within), lang)
+        backlog = data.result(trends.backlog_monthly, ctx, source="complaints")
+        show_chart(data.figure(charts.backlog_chart, backlog, lang=lang, subtitle=sub))
+
+        measure, column = complaint_measure(monthly)
+        values = series(monthly, column)
+        anomaly_section(on_series(trends.anomalies, monthly, laney=True), measure, sub, lang)
+        trend_block(on_series(trends.trend, values, higher_is_better=False), lang)
+        measure_caption(measure, monthly, lang)
+        if cby:
+            group_trends(shown, cby, column, False, lang)
+        stl_section(on_series(trends.decompose, values), measure, sub, lang)
+        forecast = on_series(trends.forecast, values, bounds=(0.0, None))
+        forecast_section(forecast, values, measure, sub, lang)
+    return cby, within
+
+
+def links_tab(ctx: ViewContext, loaded: set[str], has_customers: bool, sub: str) -> None:
+    """The links tab: complainants' satisfaction and closures, complaints against satisfaction by branch."""
+    lang = ctx.lang
+    st.subheader(t("tr_link_sat_section", lang))
+    if {"surveys", "complaints"} <= loaded:
+        link = data.result(trends.complainant_satisfaction, ctx, source="surveys", tables=("complaints",))
+        satisfaction_link(link, lang)
+    else:
+        st.info(t("tr_links_need", lang, what=t("tr_need_surveys_complaints", lang)))
+
+    st.subheader(t("tr_link_churn_section", lang))
+    if has_customers and "complaints" in loaded:
+        slow, total = churn_is_slow(ctx)
+        if not slow or churn_asked(ctx, total, lang):
+            churn_link(data.result(trends.complainant_churn, ctx, tables=("complaints",), months=3), lang)
+    else:
+        st.info(t("tr_links_need", lang, what=t("tr_need_customers_complaints", lang)))
+
+    st.subheader(t("tr_link_branch_section", lang))
+    if has_customers and {"surveys", "complaints"} <= loaded:
+        branches = branch_link(ctx)
+        fig = data.figure(
+            charts.branch_link_scatter,
+            branches.frame,
+            slope=branches.slope,
+            intercept=branches.intercept,
+            r=branches.r,
+            p_value=branches.p_value,
+            n=branches.n,
+            lang=lang,
+            subtitle=sub,
+        )
+        show_chart(fig)
+        branch_caption(branches, lang)
+    else:
+        st.info(t("tr_links_need", lang, what=t("tr_need_all", lang)))

@@ -33,9 +33,7 @@ import dataclasses
 import datetime as dt
 import json
 import math
-import os
 import pickle
-import shutil
 from statistics import NormalDist
 
 import numpy as np
@@ -668,36 +666,12 @@ def test_backtest_without_the_target_snapshot(history, rules):
 # -- portability ---------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def spark():
-    """A local PySpark backend (as in test_spark.py); the tests using it are marked slow."""
-    if not shutil.which("java") and not os.environ.get("JAVA_HOME"):
-        pytest.fail("Java is needed for the PySpark test; `make test` installs it")
-    ibis = pytest.importorskip("ibis")
-    from pyspark.sql import SparkSession
-
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("tierscope-migration-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.driver.memory", "2g")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield ibis.pyspark.connect(session)
-    session.stop()
-
-
-def _to_spark(spark, store, name: str):
-    path = store.path.with_name(f"{name}.parquet")
-    store.raw().execute(f"COPY customers TO '{path}' (FORMAT parquet)")
-    return spark.read_parquet(str(path), table_name=name)
+# The local PySpark backend and the Parquet hand-over of test_spark.py (its tests are slow).
+from tests.analytics.test_spark import _to_spark, spark  # noqa: E402, F401, F811
 
 
 @pytest.mark.slow
-def test_the_same_numbers_on_spark(spark, store, rules):
+def test_the_same_numbers_on_spark(spark, store, rules):  # noqa: F811 (the fixture above)
     # the integer tier codes are a rewrite of tier_expr's Ibis expression: backend-neutral
     insert_rows(store, "customers", ROWS)
     remote = _to_spark(spark, store, "migration_customers")
@@ -711,7 +685,7 @@ def test_the_same_numbers_on_spark(spark, store, rules):
 
 
 @pytest.mark.slow
-def test_the_same_average_matrix_on_spark(spark, history, store, rules):
+def test_the_same_average_matrix_on_spark(spark, history, store, rules):  # noqa: F811
     remote = _to_spark(spark, store, "migration_history")
     kw = dict(rules=rules, snapshot_dates=(D0, D1, D2))
     a, b = average_transition(remote, **kw), average_transition(history, **kw)
