@@ -2614,3 +2614,196 @@ def _tier_share_bars_layout(fig: go.Figure, labels: list[str], *, title: dict, l
         margin=dict(t=130),
     )
     return fig
+
+
+# -- threshold tuner ---------------------------------------------------------------------------
+
+TUNER_MEASURES = ("customers", "aum", "profit")
+BASELINE_COLOUR, SCENARIO_COLOUR = "#9ca3af", "#2171b5"
+
+
+def tuner_tier_bars(
+    df: pd.DataFrame,
+    *,
+    measure: str = "customers",
+    lang: str = "en",
+    title: str | None = None,
+    subtitle: str | None = None,
+) -> go.Figure:
+    """Baseline against scenario per tier: customers, AUM or profit contribution.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        :attr:`analytics.tuner.Simulation.tiers` (``tier, baseline_<m>, scenario_<m>``).
+    measure : {"customers", "aum", "profit"}
+        What the bars show; money in the language's unit (万/亿 in Chinese).
+    lang : str
+        ``"en"`` or ``"zh"``.
+    title, subtitle : str, optional
+        Chart title and the line under it (snapshot, filters, rules).
+    """
+    if measure not in TUNER_MEASURES:
+        raise ValueError(f"measure must be one of {TUNER_MEASURES}, not {measure!r}")
+    title = title or t(f"tu_bars_title_{measure}", lang)
+    frame = df[(df["baseline_customers"] > 0) | (df["scenario_customers"] > 0)]
+    if frame.empty:
+        return _message_figure(title, subtitle, lang, message="empty_selection")
+    labels = [tier_label(x, lang) for x in frame["tier"]]
+    base = frame[f"baseline_{measure}"].to_numpy("float64")
+    scen = frame[f"scenario_{measure}"].to_numpy("float64")
+    if measure == "customers":
+        divisor, unit = 1.0, t("customers", lang)
+    else:
+        divisor, unit = money_scale(np.concatenate([base, scen]), lang)
+    fig = go.Figure()
+    for name, values, colour in (
+        (t("tu_baseline", lang), base, BASELINE_COLOUR),
+        (t("tu_scenario", lang), scen, SCENARIO_COLOUR),
+    ):
+        fig.add_bar(
+            x=labels,
+            y=values / divisor,
+            name=name,
+            marker_color=colour,
+            hovertemplate="%{x}<br>" + name + ": %{y:,.1f} " + unit + "<extra></extra>",
+        )
+    fig.update_layout(
+        template=TEMPLATE,
+        title=_title(title, subtitle),
+        barmode="group",
+        yaxis_title=unit,
+        height=460,
+        margin=dict(t=120),
+    )
+    return fig
+
+
+def tuner_movement_heatmap(
+    df: pd.DataFrame,
+    *,
+    lang: str = "en",
+    title: str | None = None,
+    subtitle: str | None = None,
+) -> go.Figure:
+    """Customers by baseline tier (rows) and scenario tier (columns), tiers in the fixed order.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        :attr:`analytics.tuner.Simulation.movement` (``from_tier, to_tier, customers, aum,
+        profit``).
+    """
+    title = title or t("tu_movement_title", lang)
+    if df.empty:
+        return _message_figure(title, subtitle, lang, message="empty_selection")
+    present = set(df["from_tier"]) | set(df["to_tier"])
+    order = [x for x in TIER_ORDER if x in present]
+    wide = df.pivot_table(
+        index="from_tier", columns="to_tier", values="customers", aggfunc="sum", fill_value=0
+    )
+    z = wide.reindex(index=order, columns=order, fill_value=0).to_numpy("float64")
+    aum = df.pivot_table(index="from_tier", columns="to_tier", values="aum", aggfunc="sum", fill_value=0)
+    aum = aum.reindex(index=order, columns=order, fill_value=0).to_numpy("float64")
+    labels = [tier_label(x, lang) for x in order]
+    # Stayers dominate the colour scale; colour the moves on their own scale (diagonal grey)
+    moves = z.copy()
+    np.fill_diagonal(moves, np.nan)
+    text = [[f"{int(v):,}" if v else "" for v in row] for row in z]
+    custom = [[format_money(a, lang) for a in row] for row in aum]
+    fig = go.Figure(
+        go.Heatmap(
+            z=moves,
+            x=labels,
+            y=labels,
+            text=text,
+            texttemplate="%{text}",
+            customdata=custom,
+            # light blues only, so that the counts printed in the cells stay readable
+            colorscale=[[0, "#f7fbff"], [1, "#6baed6"]],
+            colorbar=dict(title=t("customers", lang)),
+            hovertemplate=t("tu_movement_hover", lang) + "<extra></extra>",
+            xgap=1,
+            ygap=1,
+        )
+    )
+    fig.add_trace(
+        go.Heatmap(
+            z=np.where(np.eye(len(order)) == 1, z, np.nan),
+            x=labels,
+            y=labels,
+            text=text,
+            texttemplate="%{text}",
+            customdata=custom,
+            colorscale=[[0, "#f3f4f6"], [1, "#f3f4f6"]],
+            showscale=False,
+            hovertemplate=t("tu_movement_hover", lang) + "<extra></extra>",
+            xgap=1,
+            ygap=1,
+        )
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        title=_title(title, subtitle),
+        xaxis=dict(title=t("tu_scenario_tier", lang), side="bottom"),
+        yaxis=dict(title=t("tu_baseline_tier", lang), autorange="reversed"),
+        height=max(360, 60 + 36 * len(order)),
+        margin=dict(t=120, l=160),
+    )
+    return fig
+
+
+def tuner_workload_bars(
+    df: pd.DataFrame,
+    *,
+    lang: str = "en",
+    title: str | None = None,
+    subtitle: str | None = None,
+    limit: int = 40,
+) -> go.Figure:
+    """Relationship managers needed per branch under baseline and scenario, with those there.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        :attr:`analytics.tuner.Simulation.workload` (``branch, managers,
+        baseline_managers_needed, scenario_managers_needed``).
+    limit : int
+        At most this many branches (those needing the most under the scenario).
+    """
+    title = title or t("tu_workload_title", lang)
+    if df.empty:
+        return _message_figure(title, subtitle, lang, message="empty_selection")
+    frame = (
+        df.sort_values(["scenario_managers_needed", "branch"], ascending=[False, True]).head(limit).iloc[::-1]
+    )
+    fig = go.Figure()
+    for column, name, colour in (
+        ("baseline_managers_needed", t("tu_baseline", lang), BASELINE_COLOUR),
+        ("scenario_managers_needed", t("tu_scenario", lang), SCENARIO_COLOUR),
+    ):
+        fig.add_bar(
+            y=frame["branch"].astype(str),
+            x=frame[column],
+            name=name,
+            orientation="h",
+            marker_color=colour,
+            hovertemplate="%{y}<br>" + name + ": %{x:,.1f}<extra></extra>",
+        )
+    fig.add_scatter(
+        y=frame["branch"].astype(str),
+        x=frame["managers"],
+        mode="markers",
+        name=t("tu_managers_there", lang),
+        marker=dict(symbol="line-ns-open", size=18, color="#c0392b", line=dict(width=3)),
+        hovertemplate="%{y}<br>" + t("tu_managers_there", lang) + ": %{x:,}<extra></extra>",
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        title=_title(title, subtitle),
+        barmode="group",
+        xaxis_title=t("tu_managers_axis", lang),
+        height=max(380, 120 + 26 * len(frame)),
+        margin=dict(t=120, l=160),
+    )
+    return fig

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import inspect
+import os
 import weakref
 from collections.abc import Callable
 from pathlib import Path
@@ -39,14 +40,20 @@ def store() -> Store:
 
 
 @st.cache_resource(show_spinner=False)
-def _rules(path: str, mtime: float) -> TierRules:
+def _rules(path: str, mtime: int) -> TierRules:
     return load_rules(path)
 
 
+def rules_path() -> Path:
+    """The rules file in force: ``TIERSCOPE_RULES`` when set, else ``data/tier_rules.toml``."""
+    env = os.environ.get("TIERSCOPE_RULES")
+    return Path(env).expanduser().resolve() if env else DEFAULT_RULES_PATH
+
+
 def rules(path: str | None = None) -> TierRules:
-    """The current tier rules, re-read when the file changes."""
-    p = Path(path) if path else DEFAULT_RULES_PATH
-    return _rules(str(p), p.stat().st_mtime if p.exists() else 0.0)
+    """The current tier rules, re-read when the file changes (an adoption writes a new version)."""
+    p = Path(path) if path else rules_path()
+    return _rules(str(p), p.stat().st_mtime_ns if p.exists() else 0)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -17,7 +17,9 @@ SECTIONS: dict[str, list[tuple[str, str, str, str]]] = {
         ("pages/migration.py", "page_migration", ":material/swap_vert:", "migration"),
         ("pages/trends.py", "page_trends", ":material/sentiment_satisfied:", "trends"),
     ],
-    "section_planning": [],
+    "section_planning": [
+        ("pages/tuner.py", "page_tuner", ":material/tune:", "tuner"),
+    ],
     "section_data": [
         ("pages/data.py", "page_data", ":material/database:", "data"),
     ],

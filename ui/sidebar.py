@@ -18,9 +18,12 @@ import ibis.expr.types as ir
 import pandas as pd
 import streamlit as st
 
+from analytics import scenarios
+from analytics.errors import RulesError
 from analytics.i18n import LANGUAGES, segment_label, t
 from analytics.rules import TierRules
 from analytics.scope import SEGMENT_CHOICES, Filters
+from analytics.tuner import scenario_rules
 from ui import data, urlstate
 
 ORG_KEYS = ("region", "branch", "rm")
@@ -40,10 +43,16 @@ class ViewContext:
     snapshots: tuple[dt.date, ...]
     rules: TierRules
     filters: Filters
+    #: The tuner scenario the view applies (:func:`analytics.scenarios.encode`), "" for none;
+    #: ``rules`` are then the scenario's and ``current_rules`` the rules file's.
+    scenario: str = ""
+    current_rules: TierRules | None = None
 
     def url_view(self) -> dict[str, str]:
         """The URL parameters of this view (defaults left out)."""
         view = {} if self.lang == "en" else {"lang": self.lang}
+        if self.scenario:
+            view["scenario"] = self.scenario
         if self.snapshot and self.snapshots and self.snapshot != self.snapshots[-1]:
             view["snapshot"] = self.snapshot.isoformat()
         f = self.filters
@@ -69,7 +78,7 @@ def drill(region: str | None = None, branch: str | None = None, rm: str | None =
 
 
 # The URL parameters of a view; a value equal to its default is left out.
-URL_KEYS = ("lang", "snapshot", "segment", "region", "branch", "rm")
+URL_KEYS = ("lang", "snapshot", "segment", "region", "branch", "rm", "scenario")
 
 
 def _language_code(text: str) -> str:
@@ -199,8 +208,8 @@ def render() -> ViewContext:
         region, branch, rm = _org_filters(lang, org)
         filters = Filters(segment=segment, region=region, branch=branch, rm_id=rm)
 
-    rules = data.rules()
-    sb.caption(f"{t('rules', lang)}: {rules.name} (v{rules.version})")
+    current = data.rules()
+    scenario, rules = _scenario(lang, current)
     context = ViewContext(
         lang=lang,
         db=db,
@@ -209,10 +218,39 @@ def render() -> ViewContext:
         snapshots=dates,
         rules=rules,
         filters=filters,
+        scenario=scenario,
+        current_rules=current,
     )
     view = context.url_view()
     urlstate.publish({key: view.get(key) for key in URL_KEYS})
     return context
+
+
+def _scenario(lang: str, current: TierRules) -> tuple[str, TierRules]:
+    """The rules the view applies: the rules file's, or a tuner scenario's (saved or linked)."""
+    urlstate.adopt("scenario", ALL)
+    labels = {ALL: t("rules_current", lang, name=current.name, version=current.version)}
+    try:
+        saved = scenarios.list_scenarios(data.rules_path())
+    except RulesError as exc:
+        st.sidebar.warning(str(exc))
+        saved = []
+    for sc in saved:
+        labels.setdefault(scenarios.encode(sc.as_dict()), t("rules_scenario", lang, name=sc.name))
+    chosen = st.session_state.get("scenario") or ALL
+    if chosen not in labels:  # a link to a scenario nobody saved under a name
+        labels[chosen] = t("rules_linked", lang)
+    value = st.sidebar.selectbox(t("rules", lang), list(labels), format_func=labels.get, key="scenario")
+    if not value:
+        return ALL, current
+    try:
+        assignments = scenarios.decode(value)
+        rules = scenario_rules(current, assignments, name=labels[value])
+    except RulesError as exc:  # a crafted or outdated link: say so, show the current rules
+        st.sidebar.warning(t("rules_bad_link", lang, reason=str(exc)))
+        return ALL, current
+    st.sidebar.caption(t("rules_scenario_note", lang))
+    return value, rules
 
 
 def menu(container, nav: dict[str, list], ctx: ViewContext) -> None:

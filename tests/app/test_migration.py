@@ -607,3 +607,30 @@ def test_the_page_on_the_demo_portfolio(demo_db, monkeypatch):
     region = at.sidebar.selectbox[1].options[1]
     at = _app(region=region, lang="zh", show="aum", window="6", horizon="12")
     assert not at.exception
+
+
+def test_a_tuner_scenario_from_the_sidebar_applies_to_both_snapshots(db, tmp_path, monkeypatch):
+    """``?scenario=retail.affluent:250000``: affluent from 250,000 at both snapshots.
+
+    D1 -> D2 then: A 100,000 emerging -> 250,000 affluent (upgrade, exactly on the new bar);
+    F 200,000 -> 199,999.99 is emerging at both (stable, a downgrade under the file's rules);
+    G affluent -> hnw (upgrade); B hnw -> affluent and K private -> hnw (downgrades); D stable;
+    H reclassified; C closed. 8 at D1: 2 upgrades, 2 stable, 2 downgrades, 1 reclassified, 1 closed.
+    """
+    at = _app(scenario="retail.affluent:250000")
+    assert at.selectbox(key="scenario").value == "retail.affluent:250000"
+    assert _metrics(at) == {
+        "Upgrade rate": "25.0%",
+        "Stable rate": "25.0%",
+        "Downgrade rate": "25.0%",
+        "Reclassified": "12.5%",
+        "Closure rate": "12.5%",
+    }
+    # a crafted scenario is refused whole: the file's rules, and a warning that says why
+    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=90)
+    at.query_params.update({"scenario": "standards.contacts_per_month:0"})
+    at.switch_page("pages/migration.py")
+    at.run()
+    assert not at.exception
+    assert any("cannot be tuned" in w.value for w in at.warning)
+    assert _metrics(at)["Downgrade rate"] == "37.5%"
