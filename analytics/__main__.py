@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -35,6 +36,22 @@ def _positive_int(text: str) -> int:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"'{text}' must be positive")
     return value
+
+
+def _hours(text: str, *, positive: bool = False) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a finite number")
+    if value < 0 or (positive and value == 0):
+        raise argparse.ArgumentTypeError(f"'{text}' must be {'positive' if positive else '0 or more'}")
+    return value
+
+
+def _positive_hours(text: str) -> float:
+    return _hours(text, positive=True)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -101,6 +118,35 @@ def _parser() -> argparse.ArgumentParser:
         "variation of a large portfolio) or the plain u / x-bar chart",
     )
     trends.add_argument("--months", type=_positive_int, default=6, help="months to forecast (default 6)")
+
+    tune = sub.add_parser(
+        "tune",
+        parents=[common],
+        help="what changed tier thresholds would do: customers, AUM, profit, movement, RM workload",
+    )
+    tune.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        required=True,
+        metavar="KEY=NUMBER",
+        help="a changed threshold, e.g. retail.private=3000000 (repeat for several)",
+    )
+    tune.add_argument("--snapshot", type=_date, help="snapshot date (default: the latest)")
+    tune.add_argument("--rules", help="baseline tier rules file (default: data/tier_rules.toml)")
+    for name, default, what in (
+        ("contact", 0.5, "RM hours one contact takes"),
+        ("event", 1.5, "RM hours per customer invited to an event"),
+        ("senior-visit", 4.0, "RM hours per senior visit"),
+        ("manager-year", 1200.0, "service hours one RM has a year (capacity)"),
+    ):
+        tune.add_argument(
+            f"--hours-per-{name}",
+            type=_positive_hours if name == "manager-year" else _hours,
+            default=default,
+            metavar="H",
+            help=f"{what} (default {default:g})",
+        )
     return p
 
 
@@ -364,6 +410,109 @@ def cmd_trends(args: argparse.Namespace) -> None:
     _emit(args, payload, text)
 
 
+def _matrices_json(matrices: dict) -> dict:
+    """The simulation's matrix quadrants with money in CNY (the tuner sums it in cents)."""
+    out: dict[str, Any] = {}
+    for kind, entry in matrices.items():
+        out[kind] = {}
+        for label, part in entry.items():
+            cuts = part["cuts"]
+            out[kind][label] = {
+                "cuts": [None if c is None else float(c) for c in cuts],
+                "quadrants": {
+                    name: {m: (v if m == "customers" else round(v / 100, 2)) for m, v in totals.items()}
+                    for name, totals in part["quadrants"].items()
+                },
+            }
+    return out
+
+
+def cmd_tune(args: argparse.Namespace) -> None:
+    from analytics import tuner
+    from analytics.rules import load_rules
+    from analytics.store import open_store
+
+    # Everything a user can get wrong is checked before the database is read.
+    baseline = load_rules(args.rules)
+    assignments = dict(tuner.parse_assignment(text) for text in args.sets)
+    scenario = tuner.scenario_rules(baseline, assignments)
+    params = tuner.WorkloadParams(
+        hours_per_contact=args.hours_per_contact,
+        hours_per_event=args.hours_per_event,
+        hours_per_senior_visit=args.hours_per_senior_visit,
+        hours_per_manager_year=args.hours_per_manager_year,
+    )
+    store = open_store(args.db)
+    snapshot = _snapshot_or_latest(store, args.snapshot)
+    matrices = any(key.startswith("matrices.") for key in assignments)
+    index = tuner.prepare(
+        store.table("customers"),
+        rules=baseline,
+        snapshot_date=snapshot,
+        matrices=matrices,
+        prospects=store.table("prospects") if matrices else None,
+    )
+    sim = tuner.simulate(index, baseline=baseline, scenario=scenario, workload=params)
+    payload = tuner.simulation_json(sim)
+    payload["set"] = assignments
+    if sim.matrices:
+        payload["matrices"] = _matrices_json(sim.matrices)
+
+    rows = [
+        {
+            "tier": r["tier"],
+            "customers": r["baseline_customers"],
+            "-> customers": r["scenario_customers"],
+            "aum": r["baseline_aum"],
+            "-> aum": r["scenario_aum"],
+            "profit": r["baseline_profit"],
+            "-> profit": r["scenario_profit"],
+        }
+        for r in payload["rows"]
+    ]
+    moves = [
+        {"from": origin, "to": dest, "customers": n}
+        for origin, row in payload["movement"].items()
+        for dest, n in row.items()
+        if origin != dest
+    ]
+    wl = payload["workload"]
+    work = [
+        {
+            "": label,
+            **{k: wl[f"{label}_{k}"] for k in ("contacts", "events", "senior_visits", "hours")},
+            "managers_needed": wl[f"{label}_managers_needed"],
+        }
+        for label in ("baseline", "scenario")
+    ]
+    changes = ", ".join(
+        f"{k} = {v:,.0f}" if isinstance(v, float) else f"{k} = {v}" for k, v in assignments.items()
+    )
+    lines = [
+        f"snapshot {snapshot.isoformat()}, baseline rules: {baseline.name} (v{baseline.version}); scenario: {changes}",
+        "",
+        _table(rows, ["tier", "customers", "-> customers", "aum", "-> aum", "profit", "-> profit"]),
+        "",
+        f"moved customers: {payload['moved_customers']:,}",
+    ]
+    if moves:
+        lines.append(_table(moves, ["from", "to", "customers"]))
+    p = wl["params"]
+    lines += [
+        "",
+        f"retail service workload a year ({p['hours_per_contact']:g} h a contact, {p['hours_per_event']:g} h "
+        f"an event, {p['hours_per_senior_visit']:g} h a senior visit, {p['hours_per_manager_year']:g} h per "
+        f"manager; {wl['managers']:,} managers now):",
+        _table(work, ["", "contacts", "events", "senior_visits", "hours", "managers_needed"]),
+    ]
+    for kind, entry in payload.get("matrices", {}).items():
+        lines += ["", f"{kind} matrix:"]
+        for label, part in entry.items():
+            counts = ", ".join(f"{q} {t['customers']:,}" for q, t in part["quadrants"].items())
+            lines.append(f"  {label}: cuts {part['cuts']}: {counts}")
+    _emit(args, payload, "\n".join(lines))
+
+
 COMMANDS = {
     "demo": cmd_demo,
     "load": cmd_load,
@@ -372,6 +521,7 @@ COMMANDS = {
     "segments": cmd_segments,
     "migration": cmd_migration,
     "trends": cmd_trends,
+    "tune": cmd_tune,
 }
 
 

@@ -14,7 +14,7 @@ import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from analytics.i18n import TEXT, format_count, format_money, t, tier_label
-from analytics.rules import TIER_ORDER
+from analytics.rules import RETAIL_TIERS, TIER_ORDER
 
 FONT_FAMILY = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, Arial, sans-serif"
 
@@ -2673,7 +2673,8 @@ def tuner_tier_bars(
         title=_title(title, subtitle),
         barmode="group",
         yaxis_title=unit,
-        height=460,
+        xaxis=dict(automargin=True, tickangle=-35),
+        height=480,
         margin=dict(t=120),
     )
     return fig
@@ -2805,5 +2806,264 @@ def tuner_workload_bars(
         xaxis_title=t("tu_managers_axis", lang),
         height=max(380, 120 + 26 * len(frame)),
         margin=dict(t=120, l=160),
+    )
+    return fig
+
+
+# -- service standards -------------------------------------------------------------------------
+
+STANDARD_MET_COLOUR, STANDARD_MISSED_COLOUR, STANDARD_EMPTY_COLOUR = "#238b45", "#c0392b", "#d1d5db"
+#: The ``measure`` of :func:`standards_league_bars` that ranks by the combined score.
+STANDARD_SCORE = "score"
+
+
+def standard_group_label(tiers, lang: str = "en") -> str:
+    """The customers a measure covers: ``Affluent``, ``Affluent and above`` or ``Mass + Private banking``.
+
+    ``tiers`` is a sequence of retail tier ids, or the comma-separated text of the standards frames.
+    """
+    tiers = [x for x in (tiers.split(",") if isinstance(tiers, str) else tiers) if x]
+    if len(tiers) == 1:
+        return tier_label(tiers[0], lang)
+    if tiers and tiers[0] in RETAIL_TIERS and tiers == list(RETAIL_TIERS[RETAIL_TIERS.index(tiers[0]) :]):
+        return t("std_and_above", lang, tier=tier_label(tiers[0], lang))
+    return " + ".join(tier_label(x, lang) for x in tiers)
+
+
+def standard_measure_label(measure: str, tiers=None, lang: str = "en") -> str:
+    """A measure of the service standards by name: ``Contacts``, ``Profile coverage · Affluent and
+    above`` (a coverage target names its group), ``Combined score`` for :data:`STANDARD_SCORE`."""
+    if measure == STANDARD_SCORE:
+        return t("std_score", lang)
+    standard, _, low = measure.partition(".")
+    name = t(f"std_name_{standard}", lang)
+    if low:
+        if tiers is not None:
+            group = tiers
+        else:  # a coverage target counts its tier and every tier above it
+            group = RETAIL_TIERS[RETAIL_TIERS.index(low) :] if low in RETAIL_TIERS else [low]
+        return f"{name} · {standard_group_label(group, lang)}"
+    return name
+
+
+def standard_requirement_text(row, lang: str = "en") -> str:
+    """What one row of :attr:`analytics.standards.Compliance.by_tier` asks: ``Contacts ≥ 2 a
+    month``, ``Profile coverage``, ``All key products held``."""
+    required = row["required"]
+    if row["kind"] == "customer" and pd.notna(required):
+        return t(f"std_req_{row['standard']}", lang, n=int(required))
+    return t(f"std_req_{row['standard']}", lang)
+
+
+def standard_row_label(row, lang: str = "en") -> str:
+    """One row of :attr:`analytics.standards.Compliance.by_tier` by name, with its requirement:
+    ``Contacts ≥ 2 a month · Affluent``, ``Profile coverage · Emerging and above``."""
+    return f"{standard_requirement_text(row, lang)} · {standard_group_label(row['tiers'], lang)}"
+
+
+def _pct_text(value: float, lang: str) -> str:
+    return t("ov_na", lang) if value != value else f"{value * 100:.1f}%"
+
+
+def standards_tier_bars(
+    df: pd.DataFrame,
+    *,
+    lang: str = "en",
+    title: str | None = None,
+    subtitle: str | None = None,
+) -> go.Figure:
+    """Share of customers meeting each service standard per tier, against its target.
+
+    One horizontal bar per row, in the order of the frame (customer-level standards tier by
+    tier, then the portfolio targets), the first on top; green where the share reaches the
+    target, red where it does not, grey without customers. A tick marks each target.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        :attr:`analytics.standards.Compliance.by_tier` (``standard, kind, tiers, required,
+        target, customers, met, share, meets_target, shortfall``).
+    lang : str
+        ``"en"`` or ``"zh"``.
+    title, subtitle : str, optional
+        Chart title and the line under it (snapshot, filters, rules).
+    """
+    title = title or t("std_tier_chart_title", lang)
+    if df.empty:
+        return _message_figure(title, subtitle, lang, message="std_no_units")
+    frame = df.iloc[::-1]  # plotly draws the first category at the bottom
+    labels = [standard_row_label(row, lang) for _, row in frame.iterrows()]
+    share = frame["share"].to_numpy("float64")
+    empty = frame["customers"].to_numpy() == 0
+    meets = frame["meets_target"].fillna(False).to_numpy(dtype=bool)
+    colours = [
+        STANDARD_EMPTY_COLOUR if e else STANDARD_MET_COLOUR if m else STANDARD_MISSED_COLOUR
+        for e, m in zip(empty, meets, strict=True)
+    ]
+    text = [
+        t("std_no_customers", lang) if e else f"{s * 100:.1f}% ({met:,} / {n:,})"
+        for e, s, met, n in zip(empty, share, frame["met"], frame["customers"], strict=True)
+    ]
+    customdata = list(
+        zip(
+            frame["customers"].astype("int64").tolist(),
+            frame["met"].astype("int64").tolist(),
+            [_pct_text(v, lang) for v in share],
+            [f"{v * 100:g}%" for v in frame["target"]],
+            frame["shortfall"].astype("int64").tolist(),
+            strict=True,
+        )
+    )
+    x = np.nan_to_num(share) * 100
+    fig = go.Figure(
+        go.Bar(
+            y=labels,
+            x=x,
+            orientation="h",
+            marker_color=colours,
+            text=text,
+            # inside the bar from its start, clear of the target ticks; a short bar's text after it
+            textposition=["inside" if v >= 30 else "outside" for v in x],
+            insidetextanchor="start",
+            insidetextfont=dict(color="white"),
+            outsidetextfont=dict(color="#1f2937"),
+            cliponaxis=False,
+            name=t("std_axis_share", lang),
+            customdata=customdata,
+            hovertemplate=(
+                "%{y}"
+                f"<br>{t('std_hover_customers', lang)}: %{{customdata[0]:,}}"
+                f"<br>{t('std_hover_met', lang)}: %{{customdata[1]:,}} (%{{customdata[2]}})"
+                f"<br>{t('std_target', lang)}: %{{customdata[3]}}"
+                f"<br>{t('std_hover_shortfall', lang)}: %{{customdata[4]:,}}<extra></extra>"
+            ),
+            showlegend=False,
+        )
+    )
+    fig.add_scatter(
+        y=labels,
+        x=frame["target"].to_numpy("float64") * 100,
+        mode="markers",
+        name=t("std_target", lang),
+        marker=dict(symbol="line-ns-open", size=22, color="#1f2937", line=dict(width=3)),
+        hovertemplate="%{y}<br>" + t("std_target", lang) + ": %{x:.0f}%<extra></extra>",
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        title=_title(title, subtitle),
+        xaxis=dict(
+            title=t("std_axis_share", lang), range=[0, 104], ticksuffix="%", tickvals=[0, 20, 40, 60, 80, 100]
+        ),
+        yaxis=dict(categoryorder="array", categoryarray=labels, type="category", automargin=True),
+        height=max(360, 150 + 30 * len(frame)),
+        margin=dict(t=120, r=40),
+        showlegend=True,
+    )
+    return fig
+
+
+def standards_league_bars(
+    df: pd.DataFrame,
+    *,
+    measure: str = STANDARD_SCORE,
+    target: float | None = None,
+    level: str = "branch",
+    lang: str = "en",
+    title: str | None = None,
+    subtitle: str | None = None,
+    limit: int = 40,
+) -> go.Figure:
+    """Organisation units by their combined service score, or by their share meeting one measure.
+
+    Best on top; beyond ``limit`` units the best and the worst halves. Green where the unit
+    reaches the target, red where it does not; a dashed line marks the target. Every bar
+    carries the unit's name as its first ``customdata`` item, so that a selection names the
+    unit to drill into (as the overview's league does).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        :attr:`analytics.standards.UnitCompliance.league` (``name, in_scope, not_served,
+        score, measures_met, measures_applicable`` and one share column per measure id).
+    measure : str
+        ``"score"`` or a measure id (a column of ``df``); units without customers under it
+        are left out.
+    target : float, optional
+        The share the measure must reach (1.0 for the score and customer-level standards,
+        the default).
+    level : {"region", "branch", "rm_id"}
+        What the units are (for the title).
+    lang : str
+        ``"en"`` or ``"zh"``.
+    title, subtitle : str, optional
+        Chart title and the line under it.
+    limit : int
+        At most this many bars.
+    """
+    level_text = t(level, lang).lower() if lang == "en" else t(level, lang)
+    label = standard_measure_label(measure, lang=lang)
+    title = title or t("std_league_title", lang, measure=label, level=level_text)
+    target = 1.0 if target is None else float(target)
+    if measure not in df.columns:
+        return _message_figure(title, subtitle, lang, message="std_no_units")
+    frame = df[df[measure].notna()].sort_values([measure, "in_scope", "name"], ascending=[False, False, True])
+    if frame.empty:
+        return _message_figure(title, subtitle, lang, message="std_no_units")
+    if len(frame) > limit:
+        frame = pd.concat([frame.head(limit // 2), frame.tail(limit - limit // 2)])
+    frame = frame.iloc[::-1]
+    values = frame[measure].to_numpy("float64")
+    colours = [STANDARD_MET_COLOUR if v >= target - 1e-9 else STANDARD_MISSED_COLOUR for v in values]
+    names = frame["name"].astype(str).tolist()
+    customdata = list(
+        zip(
+            names,
+            frame["in_scope"].astype("int64").tolist(),
+            frame["not_served"].astype("int64").tolist(),
+            [f"{m} / {n}" for m, n in zip(frame["measures_met"], frame["measures_applicable"], strict=True)],
+            [_pct_text(v, lang) for v in frame["score"]],
+            strict=True,
+        )
+    )
+    fig = go.Figure(
+        go.Bar(
+            y=names,
+            x=values * 100,
+            orientation="h",
+            marker_color=colours,
+            text=[f"{v * 100:.1f}%" for v in values],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=customdata,
+            hovertemplate=(
+                "%{customdata[0]}"
+                f"<br>{label}: %{{x:.1f}}%"
+                f"<br>{t('std_score', lang)}: %{{customdata[4]}}"
+                f"<br>{t('std_hover_customers', lang)}: %{{customdata[1]:,}}"
+                f"<br>{t('std_hover_not_served', lang)}: %{{customdata[2]:,}}"
+                f"<br>{t('std_hover_targets_met', lang)}: %{{customdata[3]}}<extra></extra>"
+            ),
+            showlegend=False,
+        )
+    )
+    fig.add_vline(x=target * 100, line=dict(color="#1f2937", dash="dash", width=1.5))
+    fig.add_annotation(
+        x=target * 100,
+        y=1,
+        yref="paper",
+        yanchor="bottom",
+        text=f"{t('std_target', lang)} {target * 100:g}%",
+        showarrow=False,
+        font=dict(size=12, color="#1f2937"),
+    )
+    axis = t("std_axis_score", lang) if measure == STANDARD_SCORE else t("std_axis_share", lang)
+    fig.update_layout(
+        template=TEMPLATE,
+        title=_title(title, subtitle),
+        xaxis=dict(title=axis, range=[0, 118], ticksuffix="%", tickvals=[0, 20, 40, 60, 80, 100]),
+        yaxis=dict(categoryorder="array", categoryarray=names, type="category", automargin=True),
+        height=max(320, 150 + 26 * len(frame)),
+        margin=dict(t=120, r=60),
+        clickmode="event+select",
     )
     return fig

@@ -31,8 +31,8 @@ import pyarrow as pa
 
 from analytics.errors import TierscopeError
 from analytics.rules import RETAIL_TIERS, TierRules, load_rules
-from analytics.schema import BOOL, DATE, INT, TABLES, TableSpec
-from analytics.store import Store
+from analytics.schema import BOOL, CUSTOMER_KEY, DATE, INT, TABLES, TableSpec
+from analytics.store import Store, assign_customer_keys
 
 __all__ = ["DemoSummary", "build_demo", "default_end", "snapshot_dates"]
 
@@ -1243,6 +1243,8 @@ class _Writer:
     Tables are buffered up to :attr:`BATCH_ROWS` rows per insert, because DuckDB
     inserts a few big batches faster than many month-sized ones. Every value is cast
     to the column's schema type, so a type drift between generator and schema fails.
+    Customers rows get their ``customer_key`` as a load gives it (see
+    :func:`analytics.store.assign_customer_keys`).
     """
 
     BATCH_ROWS = 400_000
@@ -1267,10 +1269,22 @@ class _Writer:
         if not parts:
             return
         frame = pa.concat_tables(parts)
-        select = ", ".join(f'CAST("{c.name}" AS {c.sql_type})' for c in TABLES[name].columns)
+        spec = TABLES[name]
+        select = ", ".join(f'CAST(f."{c.name}" AS {c.sql_type})' for c in spec.columns)
+        keyed = CUSTOMER_KEY in spec.derived
+        if keyed:  # rows keep their order: _pos is the row's place in the batch
+            frame = frame.append_column("_pos", pa.array(np.arange(frame.num_rows, dtype=np.int64)))
         self.con.register("_demo_frame", frame)
         try:
-            self.con.execute(f'INSERT INTO "{name}" SELECT {select} FROM _demo_frame')
+            if keyed:
+                # the customer keys, as a load gives them (new ids the next keys, in id order)
+                assign_customer_keys(self.con, "_demo_frame")
+                self.con.execute(
+                    f'INSERT INTO "{name}" SELECT {select}, k.customer_key FROM _demo_frame f '
+                    "LEFT JOIN customer_keys k ON k.customer_id = f.customer_id ORDER BY f._pos"
+                )
+            else:
+                self.con.execute(f'INSERT INTO "{name}" SELECT {select} FROM _demo_frame f')
         finally:
             self.con.unregister("_demo_frame")
 
@@ -1287,9 +1301,10 @@ def build_demo(
 ) -> DemoSummary:
     """Replace the store's data with the deterministic synthetic demo portfolio.
 
-    All four canonical tables (customers, prospects, surveys, complaints) and the load
-    log are emptied and refilled in one transaction, under the store's load lock; the
-    load log gets one row per table with source ``'demo'``.
+    All four canonical tables (customers, prospects, surveys, complaints), the customer
+    keys and the load log are emptied and refilled in one transaction, under the store's
+    load lock; the load log gets one row per table with source ``'demo'``. Customer keys
+    start again at 1 and are given as a load gives them.
 
     Parameters
     ----------
@@ -1339,6 +1354,7 @@ def build_demo(
             for name in TABLES:
                 con.execute(f'DELETE FROM "{name}"')
             con.execute("DELETE FROM load_log")
+            con.execute("DELETE FROM customer_keys")  # the demo's customers are keyed afresh
             writer = _Writer(con)
             gen.run(writer)
             writer.flush()

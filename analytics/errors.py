@@ -22,6 +22,10 @@ class StoreError(TierscopeError):
     """The portfolio database cannot be opened or is in the wrong state."""
 
 
+class ExportError(TierscopeError):
+    """A chart or table cannot be exported (no browser to render with, a render failed)."""
+
+
 class LoadBusyError(StoreError):
     """Another load is running against the same database."""
 

@@ -1732,6 +1732,236 @@ _TUNER: dict[str, dict[str, str]] = {
 }
 
 
+# Service standards page labels.
+_STANDARDS: dict[str, dict[str, str]] = {
+    "en": {
+        "page_standards": "Service standards",
+        "std_intro": (
+            "Whether retail customers get the service their tier promises: contacts, events, senior "
+            "visits and product types customer by customer; profile coverage and key products as a share "
+            "of the tiers against a target. Every number comes from the tier rules in force."
+        ),
+        "std_no_retail": "The service standards apply to retail tiers, and this selection has no retail customers.",
+        "std_choose_retail": "Choose Retail or All in the sidebar's segment filter to see them.",
+        "std_none_apply": "No retail customer in this selection is in a tier that a service standard covers.",
+        # headline
+        "std_metric_in_scope": "Customers under a standard",
+        "std_metric_in_scope_help": (
+            "Retail customers of the tiers a customer-level standard covers (contacts, events, senior "
+            "visits, product types), of {retail} retail customers in this view."
+        ),
+        "std_metric_served": "Served to standard",
+        "std_metric_served_help": "Customers under a standard who meet every customer-level standard of their tier.",
+        "std_metric_served_caption": "{n} customers",
+        "std_metric_not_served": "Not served to standard",
+        "std_metric_not_served_caption": "{n} customers · AUM {aum}",
+        "std_metric_targets": "Targets met",
+        "std_metric_targets_value": "{met} of {n}",
+        "std_metric_targets_help": (
+            "Measures whose share meeting the standard reaches its target (a customer-level standard's "
+            "target is every customer); measures without customers in scope are not counted."
+        ),
+        "std_metric_score": "Combined score",
+        "std_score_help": (
+            "The mean, over the standards that apply, of how much of its target each reaches (capped at "
+            "100%): a customer-level standard scores its share of customers served; a portfolio target "
+            "its share divided by the target; profile coverage counts once, as the mean of its targets. "
+            "100% = every standard met."
+        ),
+        # per tier
+        "std_tier_section": "Compliance by tier",
+        "std_tier_note": (
+            "Customer-level standards are judged customer by customer (exactly the required number meets "
+            "it; a missing number counts as 0). Profile coverage counts the tier and every tier above it; "
+            "key products count the customers holding every key product ({products})."
+        ),
+        "std_tier_table": "The numbers behind the chart",
+        "std_tier_chart_title": "Service standards: share of customers meeting each",
+        "std_axis_share": "Share meeting the standard (%)",
+        "std_target": "Target",
+        "std_met": "Met",
+        "std_missed": "Below target",
+        "std_no_customers": "no customers",
+        "std_and_above": "{tier} and above",
+        "std_name_contacts": "Contacts",
+        "std_name_events": "Events",
+        "std_name_senior_visits": "Senior visits",
+        "std_name_min_products": "Product types",
+        "std_name_profile_coverage": "Profile coverage",
+        "std_name_key_products": "Key products",
+        "std_req_contacts": "Contacts ≥ {n} a month",
+        "std_req_events": "Events ≥ {n} a year",
+        "std_req_senior_visits": "Senior visits ≥ {n} a year",
+        "std_req_min_products": "Product types ≥ {n}",
+        "std_req_profile_coverage": "Profile coverage",
+        "std_req_key_products": "All key products held",
+        "std_key_has_wealth_card": "wealth card",
+        "std_key_has_credit_card": "credit card",
+        "std_key_has_online_token": "online-banking token",
+        "std_col_standard": "Standard",
+        "std_col_customers_of": "Customers of",
+        "std_col_required": "Required per customer",
+        "std_col_target": "Target",
+        "std_col_in_scope": "Customers in scope",
+        "std_col_met": "Meeting",
+        "std_col_share": "Share meeting",
+        "std_col_status": "Status",
+        "std_col_shortfall": "Customers short of target",
+        "std_hover_customers": "Customers in scope",
+        "std_hover_met": "Meeting",
+        "std_hover_shortfall": "Customers short of target",
+        # per unit
+        "std_league_section": "League by {level}",
+        "std_league_measure": "Rank by",
+        "std_league_hint": "Click a bar or a table row to drill down to it; click a column header to sort.",
+        "std_league_title": "{measure} by {level}",
+        "std_score": "Combined score",
+        "std_axis_score": "Combined score (%)",
+        "std_no_units": "No unit has customers under this standard.",
+        "std_col_retail": "Retail customers",
+        "std_col_not_served": "Not served",
+        "std_col_targets_met": "Targets met",
+        "std_hover_not_served": "Not served to standard",
+        "std_hover_targets_met": "Targets met",
+        # not served
+        "std_list_section": "Customers not served to standard",
+        "std_list_missing": "Missing",
+        "std_list_any": "Any customer-level standard",
+        "std_list_any_help": (
+            "The default list: customers missing a customer-level standard of their tier. Choose profile "
+            "coverage or key products to list the customers who count against those targets."
+        ),
+        "std_list_tier": "Tier",
+        "std_list_all_tiers": "All tiers",
+        "std_list_count": "{n} customers · AUM {aum} CNY. Largest AUM first.",
+        "std_list_truncated": "The {shown} largest by AUM of {n} customers are listed (all {n} hold {aum} CNY).",
+        "std_list_none": "No customer in this view misses that standard.",
+        "std_col_missed": "Missing",
+        "std_col_contacts": "Contacts this month",
+        "std_col_contacts_required": "Contacts required",
+        "std_col_events": "Events this year",
+        "std_col_events_required": "Events required",
+        "std_col_senior_visits": "Senior visits this year",
+        "std_col_senior_visits_required": "Senior visits required",
+        "std_col_products": "Product types",
+        "std_col_products_required": "Product types required",
+        "std_col_has_profile": "Profile",
+        "std_col_key_products": "Key products held",
+        "std_col_key_products_required": "Key products required",
+        "std_col_aum_cny": "AUM (CNY)",
+        "std_yes": "yes",
+        "std_no": "no",
+        "std_download": "Download the list (CSV)",
+    },
+    "zh": {
+        "page_standards": "服务标准",
+        "std_intro": (
+            "零售客户是否得到其层级承诺的服务：联系、活动、高管拜访和持有产品逐户考核；建档覆盖率和核心产品"
+            "按层级占比对照目标考核。所有数字均取自当前生效的分层规则。"
+        ),
+        "std_no_retail": "服务标准适用于零售客户层级，当前筛选中没有零售客户。",
+        "std_choose_retail": "请在侧边栏的客户类型中选择个人客户或全部后查看。",
+        "std_none_apply": "当前筛选中没有处于服务标准覆盖层级的零售客户。",
+        # headline
+        "std_metric_in_scope": "适用服务标准的客户",
+        "std_metric_in_scope_help": "逐户考核标准（联系、活动、高管拜访、产品）所覆盖层级的零售客户；本视图共有零售客户 {retail} 户。",
+        "std_metric_served": "服务达标",
+        "std_metric_served_help": "适用服务标准的客户中，其层级的各项逐户标准全部达到的客户。",
+        "std_metric_served_caption": "{n} 户",
+        "std_metric_not_served": "服务未达标",
+        "std_metric_not_served_caption": "{n} 户 · 金融资产 {aum}",
+        "std_metric_targets": "达标指标",
+        "std_metric_targets_value": "{n} 项中 {met} 项",
+        "std_metric_targets_help": "达标占比达到目标的考核指标数（逐户标准的目标为全部客户）；没有适用客户的指标不计入。",
+        "std_metric_score": "综合得分",
+        "std_score_help": (
+            "各适用标准目标完成度的平均值（每项最高 100%）：逐户标准取达标客户占比；按占比考核的目标取占比除以"
+            "目标；建档覆盖率的多个目标取平均后计为一项。100% 表示全部达标。"
+        ),
+        # per tier
+        "std_tier_section": "分层级达标情况",
+        "std_tier_note": (
+            "逐户标准按客户逐一判断（恰好达到要求次数即达标，缺失数值按 0 计）。建档覆盖率统计该层级及以上全部"
+            "客户；核心产品统计同时持有全部核心产品（{products}）的客户。"
+        ),
+        "std_tier_table": "图表背后的数字",
+        "std_tier_chart_title": "服务标准：各项达标客户占比",
+        "std_axis_share": "达标客户占比（%）",
+        "std_target": "目标",
+        "std_met": "达标",
+        "std_missed": "未达目标",
+        "std_no_customers": "无客户",
+        "std_and_above": "{tier}及以上",
+        "std_name_contacts": "联系频次",
+        "std_name_events": "活动邀约",
+        "std_name_senior_visits": "高管拜访",
+        "std_name_min_products": "持有产品",
+        "std_name_profile_coverage": "建档覆盖率",
+        "std_name_key_products": "核心产品",
+        "std_req_contacts": "月联系 ≥ {n} 次",
+        "std_req_events": "年活动 ≥ {n} 次",
+        "std_req_senior_visits": "年高管拜访 ≥ {n} 次",
+        "std_req_min_products": "持有产品 ≥ {n} 类",
+        "std_req_profile_coverage": "建档覆盖率",
+        "std_req_key_products": "持有全部核心产品",
+        "std_key_has_wealth_card": "财富卡",
+        "std_key_has_credit_card": "信用卡",
+        "std_key_has_online_token": "网银盾",
+        "std_col_standard": "服务标准",
+        "std_col_customers_of": "考核客户",
+        "std_col_required": "每户要求",
+        "std_col_target": "目标",
+        "std_col_in_scope": "考核客户数",
+        "std_col_met": "达标客户数",
+        "std_col_share": "达标占比",
+        "std_col_status": "状态",
+        "std_col_shortfall": "距目标差额（户）",
+        "std_hover_customers": "考核客户数",
+        "std_hover_met": "达标客户数",
+        "std_hover_shortfall": "距目标差额（户）",
+        # per unit
+        "std_league_section": "{level}排名",
+        "std_league_measure": "排名依据",
+        "std_league_hint": "点击柱形或表格中的一行即可下钻；点击列标题可排序。",
+        "std_league_title": "各{level}{measure}",
+        "std_score": "综合得分",
+        "std_axis_score": "综合得分（%）",
+        "std_no_units": "没有单位存在适用该标准的客户。",
+        "std_col_retail": "零售客户数",
+        "std_col_not_served": "未达标客户数",
+        "std_col_targets_met": "达标指标",
+        "std_hover_not_served": "服务未达标",
+        "std_hover_targets_met": "达标指标",
+        # not served
+        "std_list_section": "服务未达标客户名单",
+        "std_list_missing": "未达标项",
+        "std_list_any": "任一逐户标准",
+        "std_list_any_help": "默认名单：未达到其层级任一逐户标准的客户。选择建档覆盖率或核心产品，可列出拉低这两项目标的客户。",
+        "std_list_tier": "层级",
+        "std_list_all_tiers": "全部层级",
+        "std_list_count": "共 {n} 户，金融资产 {aum}元。按金融资产从大到小排列。",
+        "std_list_truncated": "共 {n} 户（金融资产 {aum}元），列出金融资产最大的 {shown} 户。",
+        "std_list_none": "当前视图中没有客户未达到该标准。",
+        "std_col_missed": "未达标项",
+        "std_col_contacts": "本月联系次数",
+        "std_col_contacts_required": "要求联系次数",
+        "std_col_events": "本年活动次数",
+        "std_col_events_required": "要求活动次数",
+        "std_col_senior_visits": "本年高管拜访次数",
+        "std_col_senior_visits_required": "要求高管拜访次数",
+        "std_col_products": "持有产品类数",
+        "std_col_products_required": "要求产品类数",
+        "std_col_has_profile": "是否建档",
+        "std_col_key_products": "持有核心产品数",
+        "std_col_key_products_required": "要求核心产品数",
+        "std_col_aum_cny": "金融资产（元）",
+        "std_yes": "是",
+        "std_no": "否",
+        "std_download": "下载名单（CSV）",
+    },
+}
+
+
 TEXT: dict[str, dict[str, str]] = {
     lang: {
         **_COMMON[lang],
@@ -1741,6 +1971,7 @@ TEXT: dict[str, dict[str, str]] = {
         **_TRENDS[lang],
         **_MIGRATION[lang],
         **_TUNER[lang],
+        **_STANDARDS[lang],
     }
     for lang in ("en", "zh")
 }

@@ -6,6 +6,10 @@ file), validates every value and writes the result in one DuckDB transaction. A 
 all or nothing: when anything is wrong, :class:`~analytics.errors.ValidationError` lists
 the problems (file, row, column, reason) and the database is left exactly as it was.
 
+Customers rows also get their ``customer_key``, the integer the store keeps for each
+customer id (new ids get new keys inside the load's transaction; known ids keep theirs):
+see ``docs/loading.md``, *Customer keys*.
+
 The bulk path runs inside DuckDB, never row by row in pandas::
 
     CSV --read_csv(all text)--> staging table --SQL cleaning--> clean table --INSERT--> table
@@ -49,7 +53,7 @@ import pandas as pd
 
 from analytics import schema
 from analytics.errors import Problem, TierscopeError, ValidationError
-from analytics.store import Store
+from analytics.store import Store, assign_customer_keys
 
 __all__ = [
     "FAULT_ENV",
@@ -1551,7 +1555,10 @@ def _write(con, spec: schema.TableSpec, prep: _Prepared, started: float) -> tupl
     con.execute("BEGIN TRANSACTION")
     try:
         replaced = con.execute(f"DELETE FROM {t} WHERE {_replace_condition(spec, prep.clean)}").fetchone()[0]
-        rows = con.execute(f"INSERT INTO {t} ({cols}) SELECT {cols} FROM {prep.clean}").fetchone()[0]
+        if schema.CUSTOMER_KEY in spec.derived:
+            rows = _insert_keyed(con, spec, prep.clean)
+        else:
+            rows = con.execute(f"INSERT INTO {t} ({cols}) SELECT {cols} FROM {prep.clean}").fetchone()[0]
         if os.environ.get(FAULT_ENV) == "kill-after-insert":
             os._exit(9)  # test hook: die inside the open transaction (see module docstring)
         con.execute(
@@ -1574,6 +1581,24 @@ def _write(con, spec: schema.TableSpec, prep: _Prepared, started: float) -> tupl
             raise LoadError(f"the load failed and was rolled back; nothing changed: {exc}") from exc
         raise
     return rows, replaced
+
+
+def _insert_keyed(con, spec: schema.TableSpec, clean: str) -> int:
+    """Insert the clean rows with their ``customer_key`` (inside :func:`_write`'s transaction).
+
+    Ids not seen before get new keys (:func:`analytics.store.assign_customer_keys`); known
+    ids keep theirs, so a reloaded snapshot has the keys it had and every snapshot of a
+    customer the same key. The rows go in in file order, as without keys.
+    """
+    assign_customer_keys(con, clean)
+    t = _ident(spec.name)
+    cols = [_ident(c.name) for c in spec.columns]
+    key = _ident(schema.CUSTOMER_KEY.name)
+    return con.execute(
+        f"INSERT INTO {t} ({', '.join(cols)}, {key}) "
+        f"SELECT {', '.join(f'c.{c}' for c in cols)}, k.customer_key FROM {clean} c "
+        "LEFT JOIN customer_keys k ON k.customer_id = c.customer_id ORDER BY c._file, c._row"
+    ).fetchall()[0][0]
 
 
 def _preview(con, spec: schema.TableSpec, prep: _Prepared) -> pd.DataFrame:

@@ -16,6 +16,13 @@ Kinds
 ``int``       non-negative whole number (counts)
 ``bool``      true/false (1/0, yes/no, 是/否, Y/N)
 ``date``      calendar date, not in the future
+``key``       integer surrogate key the store assigns (never read from a file)
+
+Besides the canonical columns, which the loader reads from files, a table can have
+*derived* columns that the store fills itself: ``customers.customer_key``, the integer
+surrogate of ``customer_id`` kept in the ``customer_keys`` table (see
+:data:`CUSTOMER_KEYS_SQL`). Files never supply them and the loader's mapping, validation
+and preview do not know them.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-ID, TEXT, CATEGORY, MONEY, SIGNED, NUMBER, INT, BOOL, DATE = (
+ID, TEXT, CATEGORY, MONEY, SIGNED, NUMBER, INT, BOOL, DATE, KEY = (
     "id",
     "text",
     "category",
@@ -33,6 +40,7 @@ ID, TEXT, CATEGORY, MONEY, SIGNED, NUMBER, INT, BOOL, DATE = (
     "int",
     "bool",
     "date",
+    "key",
 )
 
 #: DuckDB type each kind is stored as.
@@ -46,6 +54,7 @@ SQL_TYPES = {
     INT: "INTEGER",
     BOOL: "BOOLEAN",
     DATE: "DATE",
+    KEY: "BIGINT",
 }
 
 
@@ -121,6 +130,22 @@ CUSTOMERS: tuple[Column, ...] = (
     Column("age", INT),
 )
 
+#: The integer surrogate of ``customer_id`` on every customers row (a derived column: the
+#: loader and the demo builder fill it from ``customer_keys``; NULL on rows written by
+#: anything else, which the migration queries then do not join on).
+CUSTOMER_KEY = Column("customer_key", KEY)
+
+#: One row per customer id ever loaded into the database: its integer key. A new id gets
+#: the next free key (in customer_id order within a load); a known id keeps its key for
+#: good, through reloads and deletions of snapshots, so that the same customer has the same
+#: key in every snapshot. Keys are never reused. Rebuilding the demo portfolio starts over.
+CUSTOMER_KEYS_SQL = """
+CREATE TABLE IF NOT EXISTS customer_keys (
+  customer_id VARCHAR NOT NULL,
+  customer_key BIGINT NOT NULL
+)
+"""
+
 PROSPECTS: tuple[Column, ...] = (
     Column("snapshot_date", DATE, required=True, nullable=False),
     Column("prospect_id", ID, required=True, nullable=False),
@@ -177,12 +202,16 @@ class TableSpec:
         For snapshot tables, the month-end date column: loading a snapshot that
         exists replaces all its rows. For event tables (``None``), rows whose key
         exists are replaced.
+    derived : tuple of Column
+        Columns the store fills itself, stored after :attr:`columns` (see the module
+        docstring); not in :attr:`names`.
     """
 
     name: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     snapshot_column: str | None
+    derived: tuple[Column, ...] = ()
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -196,7 +225,9 @@ class TableSpec:
 
 
 TABLES: dict[str, TableSpec] = {
-    "customers": TableSpec("customers", CUSTOMERS, ("snapshot_date", "customer_id"), "snapshot_date"),
+    "customers": TableSpec(
+        "customers", CUSTOMERS, ("snapshot_date", "customer_id"), "snapshot_date", (CUSTOMER_KEY,)
+    ),
     "prospects": TableSpec("prospects", PROSPECTS, ("snapshot_date", "prospect_id"), "snapshot_date"),
     "surveys": TableSpec("surveys", SURVEYS, ("survey_id",), None),
     "complaints": TableSpec("complaints", COMPLAINTS, ("complaint_id",), None),
@@ -443,9 +474,9 @@ ALIAS_INDEX: dict[str, str] = _build_alias_index()
 
 
 def create_table_sql(spec: TableSpec) -> str:
-    """DDL for a canonical table (``CREATE TABLE IF NOT EXISTS``)."""
+    """DDL for a canonical table (``CREATE TABLE IF NOT EXISTS``), derived columns last."""
     cols = []
-    for c in spec.columns:
+    for c in (*spec.columns, *spec.derived):
         null = "" if c.nullable else " NOT NULL"
         cols.append(f'"{c.name}" {c.sql_type}{null}')
     # No PRIMARY KEY constraint: the loader checks keys itself (with row numbers in the

@@ -23,7 +23,7 @@ import ibis
 import pandas as pd
 
 from analytics.errors import LoadBusyError, StoreError, TierscopeError
-from analytics.schema import DATE, TABLES, create_table_sql
+from analytics.schema import CUSTOMER_KEY, CUSTOMER_KEYS_SQL, DATE, TABLES, create_table_sql
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 #: The in-memory database of materialized intermediate results, and how many tables it keeps.
@@ -42,6 +42,52 @@ CREATE TABLE IF NOT EXISTS load_log (
   seconds DOUBLE
 )
 """
+
+
+def assign_customer_keys(con: duckdb.DuckDBPyConnection, source: str) -> int:
+    """Give every customer id of ``source`` that has no key yet the next free keys.
+
+    Keys go on from the largest key ever given (new ids in ``customer_id`` order), so a
+    known id keeps its key and no key is given twice. Runs in the caller's transaction,
+    which should hold the load lock (two loads assigning at once would give the same keys).
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        The cursor of the open transaction.
+    source : str
+        A table, view or parenthesised subquery with a ``customer_id`` column; this
+        package's own SQL, never user input.
+
+    Returns
+    -------
+    int
+        The number of new keys.
+    """
+    base = con.execute("SELECT coalesce(max(customer_key), 0) FROM customer_keys").fetchall()[0][0]
+    return con.execute(
+        f"""
+        INSERT INTO customer_keys
+        SELECT s.customer_id, $base + row_number() OVER (ORDER BY s.customer_id)
+        FROM (SELECT DISTINCT customer_id FROM {source} WHERE customer_id IS NOT NULL) s
+        WHERE NOT EXISTS (SELECT 1 FROM customer_keys k WHERE k.customer_id = s.customer_id)
+        """,
+        {"base": base},
+    ).fetchall()[0][0]
+
+
+def fill_customer_keys(con: duckdb.DuckDBPyConnection) -> int:
+    """Set ``customer_key`` on every customers row that has none; returns the rows set.
+
+    For databases written by an earlier version (and rows inserted by hand): new ids get
+    keys with :func:`assign_customer_keys`, then the rows take their id's key. Runs in the
+    caller's transaction.
+    """
+    assign_customer_keys(con, "(SELECT customer_id FROM customers WHERE customer_key IS NULL)")
+    return con.execute(
+        "UPDATE customers SET customer_key = k.customer_key FROM customer_keys k "
+        "WHERE customers.customer_key IS NULL AND k.customer_id = customers.customer_id"
+    ).fetchall()[0][0]
 
 
 def resolve_db_path(db: str | os.PathLike | None = None) -> Path:
@@ -171,6 +217,48 @@ class Store:
         for spec in TABLES.values():
             con.execute(create_table_sql(spec))
         con.execute(LOAD_LOG_SQL)
+        con.execute(CUSTOMER_KEYS_SQL)
+        self._key_customers()
+
+    def _key_customers(self) -> None:
+        """Bring a database of an earlier version up to date: every customers row keyed.
+
+        A file written before ``customer_key`` existed gets the column and a key on every
+        row, in one transaction (a one-off cost of about half a second per million rows).
+        Rows without a key are found from the column statistics, so a database whose rows
+        are all keyed costs nothing here. When a load is running (in another thread), this
+        is left for the next open: the migration queries do not join on incomplete keys.
+        """
+        con = self.raw()
+        result = con.execute("SELECT * FROM customers LIMIT 0")
+        names = {d[0] for d in result.description}
+        result.fetchall()  # a half-read result would block the next statement on this cursor
+        missing = CUSTOMER_KEY.name not in names
+        if not missing:
+            unkeyed = "SELECT count(*) FROM (SELECT 1 FROM customers WHERE customer_key IS NULL LIMIT 1)"
+            if not con.execute(unkeyed).fetchall()[0][0]:
+                return
+        with contextlib.suppress(LoadBusyError), self.load_lock():
+            con.execute("BEGIN TRANSACTION")
+            try:
+                if missing:
+                    con.execute(
+                        f"ALTER TABLE customers ADD COLUMN {CUSTOMER_KEY.name} {CUSTOMER_KEY.sql_type}"
+                    )
+                fill_customer_keys(con)
+                con.execute("COMMIT")
+                # write the updated rows into the file's row groups now: until then every
+                # scan of customers also reads them from the update log (several times slower)
+                con.execute("CHECKPOINT")
+            except duckdb.Error:
+                # Not fatal: the file stays as it was and still works (the migration
+                # queries join on customer_id where keys are missing).
+                with contextlib.suppress(duckdb.Error):
+                    con.execute("ROLLBACK")
+            except BaseException:
+                with contextlib.suppress(duckdb.Error):
+                    con.execute("ROLLBACK")
+                raise
 
     def snapshots(self) -> pd.DataFrame:
         """Loaded customer snapshots, oldest first.
@@ -294,6 +382,8 @@ class Store:
         The deletion is logged in ``load_log`` with the table, the snapshot date, a
         negative ``row_count`` (minus the rows removed) and the source :attr:`DELETED`;
         the new log row changes :meth:`data_version`, so cached results are recomputed.
+        Customer keys are kept (``customer_keys`` is not touched): loading the snapshot
+        again gives its customers the keys they had.
 
         Parameters
         ----------

@@ -1137,7 +1137,13 @@ def _ets(y: np.ndarray, model: str, months: int, alpha: float) -> tuple[float, p
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            fit = ETSModel(pd.Series(y), error="add", **kwargs).fit(disp=False)
+            ets = ETSModel(pd.Series(y), error="add", **kwargs)
+            fit = ets.fit(disp=False)
+            if kwargs.get("seasonal"):
+                # The optimiser can stop in a poor local optimum from statsmodels' default start
+                # (it does on some CPUs' BLAS kernels): start again from the heuristic
+                # initial states and keep the better likelihood.
+                fit = max((fit, _heuristic_start_fit(y, kwargs, ets)), key=lambda f: f.llf if f else -np.inf)
             pred = fit.get_prediction(start=len(y), end=len(y) + months - 1).summary_frame(alpha=alpha)
     except (ValueError, np.linalg.LinAlgError):
         return None
@@ -1152,6 +1158,20 @@ def _ets(y: np.ndarray, model: str, months: int, alpha: float) -> tuple[float, p
         return None
     aicc = fit.aicc if np.isfinite(fit.aicc) else np.inf
     return float(aicc), frame
+
+
+def _heuristic_start_fit(y: np.ndarray, kwargs: dict, ets: ETSModel):
+    """``ets`` fitted from the parameters of the heuristic initialisation; None when that fails."""
+    try:
+        h = ETSModel(pd.Series(y), error="add", initialization_method="heuristic", **kwargs).fit(disp=False)
+        start = np.concatenate(
+            [np.asarray(h.params)[:4], [h.initial_level, h.initial_trend], np.asarray(h.initial_seasonal)]
+        )
+        if len(start) != len(ets.start_params):
+            return None
+        return ets.fit(start_params=start, disp=False)
+    except (ValueError, np.linalg.LinAlgError):
+        return None
 
 
 def _clip(frame: pd.DataFrame, bounds: tuple[float | None, float | None]) -> pd.DataFrame:

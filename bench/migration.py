@@ -6,18 +6,24 @@ pseudo-random AUM (log-normal, a realistic retail pyramid), segment, loans, sale
 market, deposits and organisation; about 3% of the customers close between the two
 snapshots and about 3% are new; AUM and balances drift a little from one month to the
 next so that a few percent change tier. Only the columns the tier rules read, plus
-``customer_id``, ``snapshot_date``, ``aum`` and the organisation, are filled.
+``customer_id``, ``customer_key``, ``snapshot_date``, ``aum`` and the organisation, are
+filled; ``customer_keys`` holds every id's key (customer number + 1), as a load leaves it.
+A file built before ``customer_key`` existed is brought up to date when the store opens
+it (the time to open is printed; ``--rebuild`` makes a fresh one).
 
 Then, in the same run:
 
 - **DuckDB**: :func:`analytics.migration.transition` on the file (Ibis expression built,
-  compiled, run, result fetched), median of ``--runs`` runs after one warm-up run;
+  compiled, run, result fetched; joined on the integer ``customer_key``), median of
+  ``--runs`` runs after one warm-up run; then the same without the key column (the
+  join on the text ``customer_id``, what tables without keys get);
 - **pandas**: the same two snapshots' columns are first fetched into pandas (*not
   timed*), then the timed part is the tier assignment of both snapshots with numpy
   (``np.select``, the same rules), an outer ``merge`` on customer_id and a
-  ``pd.crosstab`` of the states, median of ``--pandas-runs`` runs.
+  ``pd.crosstab`` of the states, median of ``--pandas-runs`` runs; then the same with
+  the merge on ``customer_key``.
 
-Both matrices are compared cell by cell and the run stops if they differ.
+All matrices are compared cell by cell and the run stops if they differ.
 
     .venv/bin/python bench/migration.py [--customers 1000000 10000000] [--runs 7] [--rebuild]
 
@@ -110,6 +116,7 @@ def snapshot_sql(n: int, *, later: bool) -> str:
     return f"""
         SELECT DATE '{when.isoformat()}' AS snapshot_date,
                lpad(CAST(i AS VARCHAR), 12, '0') AS customer_id,
+               i + 1 AS customer_key,
                segment,
                'R' || lpad(CAST(i % 240 % 12 AS VARCHAR), 2, '0') AS region,
                'B' || lpad(CAST(i % 240 AS VARCHAR), 3, '0') AS branch,
@@ -134,10 +141,16 @@ def build(path: Path, n: int) -> None:
     store = Store(path)
     try:
         con = store.raw()
-        cols = "snapshot_date, customer_id, segment, region, branch, rm_id, aum, loan_balance, "
-        cols += "annual_sales, total_assets, industry, market, strategic, deposit_avg_daily"
+        cols = "snapshot_date, customer_id, customer_key, segment, region, branch, rm_id, aum, "
+        cols += "loan_balance, annual_sales, total_assets, industry, market, strategic, deposit_avg_daily"
         for later in (False, True):
             con.execute(f"INSERT INTO customers ({cols}) {snapshot_sql(n, later=later)}")
+        # every id's key, as the loader keeps them: customer number i has key i + 1
+        new = int(round(n * NEW_SHARE))
+        con.execute(
+            "INSERT INTO customer_keys SELECT lpad(CAST(i AS VARCHAR), 12, '0'), i + 1 "
+            f"FROM range({n + new}) r(i)"
+        )
         con.execute("CHECKPOINT")
     finally:
         store.close()
@@ -178,11 +191,13 @@ def pandas_tiers(df: pd.DataFrame, rules: TierRules) -> np.ndarray:
     ).astype("int8")
 
 
-def pandas_matrix(a: pd.DataFrame, b: pd.DataFrame, rules: TierRules) -> pd.DataFrame:
-    """Tiers with numpy, outer merge on customer_id, crosstab: the timed pandas part."""
-    left = pd.DataFrame({"customer_id": a["customer_id"], "from_code": pandas_tiers(a, rules)})
-    right = pd.DataFrame({"customer_id": b["customer_id"], "to_code": pandas_tiers(b, rules)})
-    m = left.merge(right, on="customer_id", how="outer")
+def pandas_matrix(
+    a: pd.DataFrame, b: pd.DataFrame, rules: TierRules, on: str = "customer_id"
+) -> pd.DataFrame:
+    """Tiers with numpy, outer merge on ``on``, crosstab: the timed pandas part."""
+    left = pd.DataFrame({on: a[on], "from_code": pandas_tiers(a, rules)})
+    right = pd.DataFrame({on: b[on], "to_code": pandas_tiers(b, rules)})
+    m = left.merge(right, on=on, how="outer")
     # codes: -1 = absent; new is FROM_STATES[0], closed is TO_STATES[-1]
     from_code = m["from_code"].fillna(-1).astype("int8").to_numpy() + 1
     to_code = m["to_code"].fillna(len(TIER_ORDER)).astype("int8").to_numpy()
@@ -209,6 +224,12 @@ def timed(fn, runs: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
+def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    """Every cell of two matrices equal, in the same fixed order (a missing cell is a 0)."""
+    frame = {"index": list(FROM_STATES), "columns": list(TO_STATES), "fill_value": 0}
+    return np.array_equal(a.reindex(**frame).to_numpy(), b.reindex(**frame).to_numpy())
+
+
 def bench(n: int, *, runs: int, pandas_runs: int, rebuild: bool, skip_pandas: bool) -> None:
     rules = load_rules()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -217,64 +238,85 @@ def bench(n: int, *, runs: int, pandas_runs: int, rebuild: bool, skip_pandas: bo
         t0 = time.perf_counter()
         build(path, n)
         print(f"built {path.name}: {time.perf_counter() - t0:.1f} s, {path.stat().st_size / 1e6:,.0f} MB")
-    store = Store(path)
+    t0 = time.perf_counter()
+    store = Store(path)  # a file of an earlier version gets its customer keys here
+    opened = time.perf_counter() - t0
     try:
         customers = store.table("customers")
         sizes = dict(
             store.raw().execute("SELECT snapshot_date, count(*) FROM customers GROUP BY 1").fetchall()
         )
 
-        def duck():
-            return transition(customers, rules=rules, from_date=FROM_DATE, to_date=TO_DATE)
+        def duck(table):
+            return transition(table, rules=rules, from_date=FROM_DATE, to_date=TO_DATE)
 
-        duck()  # warm-up: file pages in the buffer pool, Ibis/sqlglot code paths loaded
-        duck_s, tr = timed(duck, runs)
+        keyed = partial(duck, customers)
+        keyed()  # warm-up: file pages in the buffer pool, Ibis/sqlglot code paths loaded
+        duck_s, tr = timed(keyed, runs)
+        duck_best, duck_cpu = timed.best, timed.cpu
         m = tr.matrix()
         rates = tr.rates()
         print(
             f"N = {n:,}: {sizes[FROM_DATE]:,} customers at {FROM_DATE}, {sizes[TO_DATE]:,} at {TO_DATE}; "
             f"new {rates['new_customers']:,}, closed {rates['closed_customers']:,}, "
             f"upgrades {rates['upgrade_customers']:,}, downgrades {rates['downgrade_customers']:,}, "
-            f"reclassified {rates['reclassified_customers']:,}"
+            f"reclassified {rates['reclassified_customers']:,} (store opened in {opened:.2f} s)"
         )
         print(
-            f"  DuckDB transition(): median {duck_s * 1000:,.0f} ms over {runs} runs "
-            f"(best {timed.best * 1000:,.0f} ms; process CPU {timed.cpu * 1000:,.0f} ms per run)"
+            f"  DuckDB transition(), join on customer_key: median {duck_s * 1000:,.0f} ms over {runs} runs "
+            f"(best {duck_best * 1000:,.0f} ms; process CPU {duck_cpu * 1000:,.0f} ms per run)"
         )
-        # The floor: the full outer join of the two snapshots' customer ids alone, no tiers.
-        floor_sql = (
-            "SELECT count(*) FROM (SELECT customer_id FROM customers WHERE snapshot_date = ?) a "
-            "FULL JOIN (SELECT customer_id FROM customers WHERE snapshot_date = ?) b USING (customer_id)"
-        )
-        floor_s, _ = timed(lambda: store.raw().execute(floor_sql, [FROM_DATE, TO_DATE]).fetchall(), runs)
+        unkeyed = partial(duck, customers.drop("customer_key"))
+        unkeyed()
+        text_s, tr_text = timed(unkeyed, runs)
         print(
-            f"  floor, the id join alone in raw SQL (no tiers, no Ibis): median {floor_s * 1000:,.0f} ms "
-            f"(best {timed.best * 1000:,.0f} ms)"
+            f"  DuckDB transition() without the key column (join on customer_id): median "
+            f"{text_s * 1000:,.0f} ms (best {timed.best * 1000:,.0f} ms; process CPU {timed.cpu * 1000:,.0f} ms)"
         )
+        cells = ["from_state", "to_state", "customers"]
+        if not _same(m, tr_text.matrix()) or not tr.counts[cells].equals(tr_text.counts[cells]):
+            raise SystemExit("transition() differs with and without customer_key")
+        aum = ["aum_from", "aum_to"]
+        x, y = tr.counts[aum].to_numpy(), tr_text.counts[aum].to_numpy()
+        rel = float(np.max(np.abs(x - y) / np.maximum(np.abs(y), 1.0)))
+        if rel > 1e-12:
+            raise SystemExit(f"the AUM sums differ with and without customer_key (relative {rel:.1e})")
+        print(
+            "  same cells, customers and AUM with and without the key "
+            f"(largest relative AUM difference {rel:.1e}: the order of floating-point sums)"
+        )
+        # The floor: the full outer join of the two snapshots' ids alone, no tiers.
+        for col in ("customer_key", "customer_id"):
+            floor_sql = (
+                f"SELECT count(*) FROM (SELECT {col} FROM customers WHERE snapshot_date = ?) a "
+                f"FULL JOIN (SELECT {col} FROM customers WHERE snapshot_date = ?) b USING ({col})"
+            )
+            floor_s, _ = timed(
+                lambda q=floor_sql: store.raw().execute(q, [FROM_DATE, TO_DATE]).fetchall(), runs
+            )
+            print(
+                f"  floor, the {col} join alone in raw SQL (no tiers, no Ibis): median "
+                f"{floor_s * 1000:,.0f} ms (best {timed.best * 1000:,.0f} ms)"
+            )
         if skip_pandas:
             return
-        cols = ", ".join(["customer_id", *TIER_COLUMNS])
+        cols = ", ".join(["customer_id", "customer_key", *TIER_COLUMNS])
         t0 = time.perf_counter()
         a = store.raw().execute(f"SELECT {cols} FROM customers WHERE snapshot_date = ?", [FROM_DATE]).df()
         b = store.raw().execute(f"SELECT {cols} FROM customers WHERE snapshot_date = ?", [TO_DATE]).df()
         fetch = time.perf_counter() - t0
-        pandas_s, ct = timed(partial(pandas_matrix, a, b, rules), pandas_runs)
+        for on in ("customer_id", "customer_key"):
+            pandas_s, ct = timed(partial(pandas_matrix, a, b, rules, on), pandas_runs)
+            print(
+                f"  pandas tiers + merge on {on} + crosstab: median {pandas_s * 1000:,.0f} ms over "
+                f"{pandas_runs} runs (best {timed.best * 1000:,.0f} ms); pandas / DuckDB (median): "
+                f"{pandas_s / duck_s:,.1f}x"
+            )
+            if not _same(ct, m):
+                raise SystemExit(f"the DuckDB and pandas ({on}) matrices differ")
         print(
-            f"  pandas tiers + merge + crosstab: median {pandas_s * 1000:,.0f} ms over {pandas_runs} runs "
-            f"(best {timed.best * 1000:,.0f} ms) "
-            f"(fetching the two snapshots into pandas first, not timed: {fetch:.1f} s)"
-        )
-        print(f"  pandas / DuckDB: {pandas_s / duck_s:,.1f}x")
-        # every cell of both, in the same fixed order (a cell missing on one side is a 0 there)
-        ct = ct.reindex(index=list(FROM_STATES), columns=list(TO_STATES), fill_value=0)
-        same = np.array_equal(
-            ct.to_numpy(),
-            m.reindex(index=list(FROM_STATES), columns=list(TO_STATES), fill_value=0).to_numpy(),
-        )
-        if not same:
-            raise SystemExit("the DuckDB and pandas matrices differ")
-        print(
-            f"  matrices equal cell by cell ({int(m.to_numpy().sum()):,} customers in {int((m > 0).sum().sum())} cells)"
+            f"  (fetching the two snapshots into pandas first, not timed: {fetch:.1f} s); all matrices "
+            f"equal cell by cell ({int(m.to_numpy().sum()):,} customers in {int((m > 0).sum().sum())} cells)"
         )
         del a, b, ct
         gc.collect()

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analytics.schema import TABLES
-from analytics.store import Store
+from analytics.store import Store, fill_customer_keys
 
 REPO = Path(__file__).resolve().parents[1]
 REALDATA = REPO.parent / "shared" / "realdata"
@@ -27,7 +27,7 @@ def insert_rows(store: Store, table: str, rows: list[dict]) -> None:
     """Insert hand-written rows, filling every other column with its schema default.
 
     Goes straight to DuckDB (not through the loader) so analytics tests do not depend
-    on the loader.
+    on the loader. Customers rows get their ``customer_key`` as after a load.
     """
     spec = TABLES[table]
     full = []
@@ -39,8 +39,10 @@ def insert_rows(store: Store, table: str, rows: list[dict]) -> None:
     con = store.raw()
     con.register("_rows", frame)
     casts = ", ".join(f'CAST("{c.name}" AS {c.sql_type}) AS "{c.name}"' for c in spec.columns)
-    con.execute(f'INSERT INTO "{table}" SELECT {casts} FROM _rows')
+    con.execute(f'INSERT INTO "{table}" ({", ".join(spec.names)}) SELECT {casts} FROM _rows')
     con.unregister("_rows")
+    if spec.derived:  # customer_key, as the loader gives it
+        fill_customer_keys(con)
     # a load_log row so the data version changes like after a real load
     con.execute(
         "INSERT INTO load_log VALUES ((SELECT coalesce(max(load_id), 0) + 1 FROM load_log), ?, NULL, ?, 'test', ?, 0)",

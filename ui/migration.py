@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.charts import MIGRATION_SHOW, money_scale, state_label
+from analytics.export import FORMULA_STARTS, neutralise, safe_csv  # noqa: F401 - re-exported
 from analytics.i18n import format_count, format_money, t, tier_label
 from analytics.migration import (
     MOVE_KINDS,
@@ -44,8 +44,6 @@ HORIZON_DEFAULT, HORIZON_MAX = 3, 12
 PROJECTION_MONTHS = 12
 #: Rows of the high-tier losses listed (and downloaded) at most, the largest first.
 LOSSES_LIMIT = 5000
-#: Text cells that a spreadsheet would read as a formula start with one of these.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 # -- subtitle and URL ---------------------------------------------------------------------------
@@ -384,32 +382,6 @@ def _money(values: pd.Series, lang: str) -> tuple[pd.Series, str]:
     # One unit per column keeps the column sortable as numbers (as ui/tables.py does).
     divisor, unit = money_scale(values, lang, largest=TABLE_UNIT_CAP.get(lang))
     return (values.astype("float64") / divisor).round(1), unit
-
-
-def neutralise(value):
-    """A text cell a spreadsheet would run as a formula, made plain text: ``'=cmd``.
-
-    Text starting with ``= + - @``, a tab or a carriage return gets a leading single quote;
-    numbers, dates and empty cells are returned as they are.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def safe_csv(df: pd.DataFrame) -> bytes:
-    """``df`` as CSV for a spreadsheet: formula-like text cells neutralised, numbers kept numbers.
-
-    UTF-8 with a byte-order mark, so that Excel opens Chinese names correctly.
-    """
-    out = df.copy()
-    out.columns = [neutralise(str(c)) for c in out.columns]
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(neutralise)
-    buffer = io.StringIO()
-    out.to_csv(buffer, index=False)
-    return buffer.getvalue().encode("utf-8-sig")
 
 
 def losses_export(df: pd.DataFrame, lang: str, pair: tuple[dt.date, dt.date]) -> pd.DataFrame:

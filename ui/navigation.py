@@ -19,6 +19,7 @@ SECTIONS: dict[str, list[tuple[str, str, str, str]]] = {
     ],
     "section_planning": [
         ("pages/tuner.py", "page_tuner", ":material/tune:", "tuner"),
+        ("pages/standards.py", "page_standards", ":material/support_agent:", "standards"),
     ],
     "section_data": [
         ("pages/data.py", "page_data", ":material/database:", "data"),

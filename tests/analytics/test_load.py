@@ -52,8 +52,8 @@ def rows(store: Store, table: str = "customers", cols: str = "*") -> list[tuple]
 
 
 def state(store: Store) -> dict[str, list[tuple]]:
-    """Everything a load can change: every canonical table and the load log."""
-    out = {t: rows(store, t) for t in TABLES}
+    """Everything a load can change: every canonical table, the customer keys and the load log."""
+    out = {t: rows(store, t) for t in (*TABLES, "customer_keys")}
     out["load_log"] = (
         store.raw().execute("SELECT load_id, table_name, row_count FROM load_log ORDER BY 1").fetchall()
     )
@@ -672,6 +672,96 @@ def test_a_second_concurrent_load_is_refused_at_once(jan, tmp_path):
     load(jan, feb)  # the lock is free again
 
 
+# -- customer keys -------------------------------------------------------------------------------
+def keys(store: Store) -> dict[str, int]:
+    """customer_keys as {customer_id: customer_key}."""
+    return dict(store.raw().execute("SELECT customer_id, customer_key FROM customer_keys").fetchall())
+
+
+def row_keys(store: Store, day: date) -> dict[str, int]:
+    """The customer_key of every customers row of one snapshot, by customer_id."""
+    sql = "SELECT customer_id, customer_key FROM customers WHERE snapshot_date = ?"
+    return dict(store.raw().execute(sql, [day]).fetchall())
+
+
+FEB_KEYS = """\
+客户号,客户类型,金融资产,统计日期
+000999,retail,1,2024-02-29
+000456,corporate,2,2024-02-29
+000001,retail,3,2024-02-29
+"""
+
+
+def test_customer_keys_are_given_once_and_kept_across_snapshots_and_reloads(jan, tmp_path):
+    jan_day, feb_day = date(2024, 1, 31), date(2024, 2, 29)
+    # January (the fixture): two new ids, keys 1 and 2 in customer_id order
+    assert keys(jan) == {"000123": 1, "000456": 2}
+    assert row_keys(jan, jan_day) == {"000123": 1, "000456": 2}
+    # February: 000456 keeps 2; the new 000001 and 000999 get 3 and 4 (id order, not file order)
+    feb = write(tmp_path, "feb.csv", FEB_KEYS)
+    load(jan, feb)
+    assert keys(jan) == {"000123": 1, "000456": 2, "000001": 3, "000999": 4}
+    assert row_keys(jan, feb_day) == {"000999": 4, "000456": 2, "000001": 3}
+    assert row_keys(jan, jan_day) == {"000123": 1, "000456": 2}  # January untouched
+    # The same February file again: the rows are replaced by the same rows, keys and all
+    before = state(jan)
+    result = load(jan, feb)
+    assert (result.rows, result.replaced_rows) == (3, 3)
+    after = state(jan)
+    assert after["customers"] == before["customers"] and after["customer_keys"] == before["customer_keys"]
+    # January reloaded without 000123 and with the new 000777: 000456 keeps 2, 000777 gets 5;
+    # 000123 keeps its key in customer_keys, ready for the day it comes back
+    load(
+        jan,
+        write(
+            tmp_path,
+            "jan2.csv",
+            "客户号,客户类型,金融资产,统计日期\n000456,corporate,2,2024-01-31\n000777,retail,7,2024-01-31\n",
+        ),
+    )
+    assert row_keys(jan, jan_day) == {"000456": 2, "000777": 5}
+    assert keys(jan) == {"000123": 1, "000456": 2, "000001": 3, "000999": 4, "000777": 5}
+    load(jan, write(tmp_path, "jan3.csv", JAN))
+    assert row_keys(jan, jan_day) == {"000123": 1, "000456": 2}
+    # one key per id and one id per key, and every row's key is its id's key
+    n, ids, distinct_keys = (
+        jan.raw()
+        .execute(
+            "SELECT count(*), count(DISTINCT customer_id), count(DISTINCT customer_key) FROM customer_keys"
+        )
+        .fetchall()[0]
+    )
+    assert n == ids == distinct_keys == 5
+    mismatched = (
+        jan.raw()
+        .execute(
+            "SELECT count(*) FROM customers c LEFT JOIN customer_keys k USING (customer_id) "
+            "WHERE c.customer_key IS DISTINCT FROM k.customer_key"
+        )
+        .fetchall()[0][0]
+    )
+    assert mismatched == 0
+
+
+def test_a_refused_load_gives_no_keys(jan, tmp_path):
+    bad = write(tmp_path, "bad.csv", "客户号,客户类型,金融资产,统计日期\n000888,retail,-5,2024-02-29\n")
+    refused(jan, bad)  # state(), customer_keys included, is unchanged
+    assert keys(jan) == {"000123": 1, "000456": 2}
+
+
+def test_keys_of_ids_with_leading_zeros_are_distinct(store, tmp_path):
+    # "0123" and "123" are different customers (ids are text): different keys
+    load(
+        store,
+        write(
+            tmp_path,
+            "a.csv",
+            "客户号,客户类型,金融资产,统计日期\n0123,retail,1,2024-01-31\n123,retail,2,2024-01-31\n",
+        ),
+    )
+    assert keys(store) == {"0123": 1, "123": 2}
+
+
 @pytest.mark.slow
 def test_a_load_killed_after_the_insert_leaves_the_previous_state(tmp_path):
     db = tmp_path / "k.duckdb"
@@ -702,6 +792,8 @@ def test_a_load_killed_after_the_insert_leaves_the_previous_state(tmp_path):
     try:
         assert rows(store, cols="customer_id, aum") == [("000123", 100.0), ("000456", 200.0)]
         assert len(store.load_history()) == 1
+        # the key given to the new 000789 inside the killed transaction is gone with it
+        assert rows(store, "customer_keys") == [("000123", 1), ("000456", 2)]
     finally:
         store.close()
 

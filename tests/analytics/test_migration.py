@@ -36,6 +36,7 @@ import math
 import pickle
 from statistics import NormalDist
 
+import ibis
 import numpy as np
 import pandas as pd
 import pytest
@@ -663,6 +664,88 @@ def test_backtest_without_the_target_snapshot(history, rules):
         backtest(history, rules=rules, snapshot_dates=(D0, D1, D2), origin=D0, horizon=1)
 
 
+# -- the customer key ------------------------------------------------------------------------
+#
+# The snapshots are joined on customer_key (the integer the loader gives each customer id)
+# when every row has one, on customer_id otherwise. Same pairs, so the same numbers.
+
+
+def _keyless(store):
+    """The fixture's customers with one D2 row's key taken away (a row written by hand)."""
+    store.raw().execute(
+        f"UPDATE customers SET customer_key = NULL WHERE customer_id = 'E' AND snapshot_date = '{D2}'"
+    )
+    return store.table("customers")
+
+
+def test_the_join_is_on_the_key_when_every_row_has_one(customers, store, rules):
+    # insert_rows keys the rows as a load does: A..P in id order, the same key in both snapshots
+    keys = dict(store.raw().execute("SELECT DISTINCT customer_id, customer_key FROM customers").fetchall())
+    assert len(keys) == 15 and sorted(keys.values()) == list(range(1, 16))
+    assert (keys["A"], keys["P"]) == (1, 15)
+    assert migration._join_column(customers, (D1, D2)) == "customer_key"
+    sql = ibis.to_sql(migration._joined(customers, rules=rules, to_rules=None, from_date=D1, to_date=D2))
+    assert '"customer_key"' in sql and '"customer_id"' not in sql
+    # no key column (tables made by hand, a lake without it): the text id
+    assert migration._join_column(customers.drop("customer_key"), (D1, D2)) == "customer_id"
+    # a row of either snapshot without a key: the text id, for that pair only
+    keyless = _keyless(store)
+    assert migration._join_column(keyless, (D1, D2)) == "customer_id"
+    assert migration._join_column(keyless, (D0, D1)) == "customer_key"
+
+
+def test_the_same_numbers_with_and_without_the_key(customers, store, rules):
+    kw = dict(rules=rules, from_date=D1, to_date=D2)
+    keyed = transition(customers, **kw)
+    by_id = transition(customers.drop("customer_key"), **kw)
+    # cell by cell, customers and AUM
+    pd.testing.assert_frame_equal(keyed.counts, by_id.counts)
+    cells = {
+        (r.from_state, r.to_state): (r.customers, r.aum_from, r.aum_to) for r in keyed.counts.itertuples()
+    }
+    assert cells == CELLS
+    for level in ("region", "branch", "rm_id"):
+        pd.testing.assert_frame_equal(
+            transition_by_unit(customers, **kw, level=level),
+            transition_by_unit(customers.drop("customer_key"), **kw, level=level),
+        )
+    pd.testing.assert_frame_equal(
+        high_tier_losses(customers, **kw), high_tier_losses(customers.drop("customer_key"), **kw)
+    )
+    assert list(high_tier_losses(customers, **kw)["customer_id"]) == ["C", "B"]
+    # a scoped view: L moved from B3 to B2, closed in B3's view and new in B2's, either way
+    for branch in ("B2", "B3"):
+        view = apply_filters(customers, Filters(branch=branch))
+        pd.testing.assert_frame_equal(
+            transition(view, **kw).counts, transition(view.drop("customer_key"), **kw).counts
+        )
+    # a row without a key: the join falls back to the id, and the numbers stay the same
+    pd.testing.assert_frame_equal(transition(_keyless(store), **kw).counts, keyed.counts)
+
+
+def test_the_same_average_matrix_and_backtest_with_and_without_the_key(history, rules):
+    kw = dict(rules=rules, snapshot_dates=(D0, D1, D2))
+    a, b = average_transition(history, **kw), average_transition(history.drop("customer_key"), **kw)
+    pd.testing.assert_frame_equal(a.counts, b.counts)
+    pd.testing.assert_series_equal(a.inflow, b.inflow)
+    assert a.counts.to_numpy().tolist() == COUNTS[:, :4].astype(int).tolist()
+    pd.testing.assert_frame_equal(
+        backtest(history, **kw, origin=D1, horizon=1),
+        backtest(history.drop("customer_key"), **kw, origin=D1, horizon=1),
+    )
+
+
+def test_a_table_without_the_key_column(store, rules):
+    # a table made without customer_key (as test fixtures and other engines have them)
+    insert_rows(store, "customers", ROWS)
+    store.raw().execute("CREATE TABLE plain AS SELECT * EXCLUDE (customer_key) FROM customers")
+    plain = store.backend.table("plain")
+    assert "customer_key" not in plain.columns
+    tr = transition(plain, rules=rules, from_date=D1, to_date=D2)
+    cells = {(r.from_state, r.to_state): (r.customers, r.aum_from, r.aum_to) for r in tr.counts.itertuples()}
+    assert cells == CELLS
+
+
 # -- portability ---------------------------------------------------------------------------
 
 
@@ -682,6 +765,10 @@ def test_the_same_numbers_on_spark(spark, store, rules):  # noqa: F811 (the fixt
         transition_by_unit(remote, **kw, level="rm_id"), transition_by_unit(local, **kw, level="rm_id")
     )
     pd.testing.assert_frame_equal(high_tier_losses(remote, **kw), high_tier_losses(local, **kw))
+    # the Parquet file has customer_key; without it Spark joins on customer_id, same numbers
+    pd.testing.assert_frame_equal(
+        transition(remote.drop("customer_key"), **kw).counts, transition(local, **kw).counts
+    )
 
 
 @pytest.mark.slow

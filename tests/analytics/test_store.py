@@ -1,4 +1,4 @@
-"""The store's catalogue of what is loaded, and deleting a snapshot.
+"""The store's catalogue of what is loaded, deleting a snapshot, and the customer keys.
 
 Every table is filled by hand with a handful of rows, and the load log with rows whose
 times are written out, so every count and time below can be checked by reading the test.
@@ -6,16 +6,22 @@ times are written out, so every count and time below can be checked by reading t
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import subprocess
 import sys
 import threading
 
+import duckdb
 import pytest
 
+from analytics import migration
 from analytics.errors import LoadBusyError, TierscopeError
 from analytics.load import load_files
-from analytics.store import Store
+from analytics.migration import transition
+from analytics.rules import load_rules
+from analytics.schema import TABLES, create_table_sql
+from analytics.store import LOAD_LOG_SQL, Store
 from tests.conftest import insert_rows
 
 JAN, FEB = dt.date(2024, 1, 31), dt.date(2024, 2, 29)
@@ -273,3 +279,112 @@ def test_materialize_keeps_rows_in_memory_reuses_them_and_drops_the_least_recent
         .execute("SELECT table_name FROM duckdb_tables() WHERE database_name <> 'scratch'")
         .fetchall()
     }
+
+
+# -- customer keys ---------------------------------------------------------------------
+def _keys(store: Store) -> dict[str, int]:
+    return dict(store.raw().execute("SELECT customer_id, customer_key FROM customer_keys").fetchall())
+
+
+def _row_keys(store: Store) -> list[tuple]:
+    sql = "SELECT snapshot_date, customer_id, customer_key FROM customers ORDER BY ALL"
+    return store.raw().execute(sql).fetchall()
+
+
+#: January B mass, A affluent; February A high-net-worth, B mass, C new (emerging).
+OLD_ROWS = (
+    f"('{JAN}', 'B', 'retail', 10000), ('{JAN}', 'A', 'retail', 300000), "
+    f"('{FEB}', 'A', 'retail', 1500000), ('{FEB}', 'B', 'retail', 10000), ('{FEB}', 'C', 'retail', 60000)"
+)
+
+
+def _old_database(path) -> None:
+    """A file as an earlier version wrote it: customers without customer_key, no customer_keys."""
+    con = duckdb.connect(str(path))
+    for spec in TABLES.values():
+        con.execute(create_table_sql(dataclasses.replace(spec, derived=())))
+    con.execute(LOAD_LOG_SQL)
+    con.execute(f"INSERT INTO customers (snapshot_date, customer_id, segment, aum) VALUES {OLD_ROWS}")
+    con.close()
+
+
+def _moves(store: Store, customers=None) -> dict[tuple[str, str], int]:
+    customers = store.table("customers") if customers is None else customers
+    tr = transition(customers, rules=load_rules(), from_date=JAN, to_date=FEB)
+    return {(r.from_state, r.to_state): r.customers for r in tr.counts.itertuples()}
+
+
+MOVES = {("new", "emerging"): 1, ("mass", "mass"): 1, ("affluent", "hnw"): 1}
+
+
+def test_a_new_database_has_the_key_column_and_table(store):
+    cols = [r[0] for r in store.raw().execute("DESCRIBE customers").fetchall()]
+    assert cols == [*TABLES["customers"].names, "customer_key"]
+    assert [r[:2] for r in store.raw().execute("DESCRIBE customer_keys").fetchall()] == [
+        ("customer_id", "VARCHAR"),
+        ("customer_key", "BIGINT"),
+    ]
+
+
+def test_a_database_of_an_earlier_version_opens_and_gets_its_keys(tmp_path):
+    path = tmp_path / "old.duckdb"
+    _old_database(path)
+    store = Store(path)
+    try:
+        cols = [r[0] for r in store.raw().execute("DESCRIBE customers").fetchall()]
+        assert cols == [*TABLES["customers"].names, "customer_key"]
+        assert _keys(store) == {"A": 1, "B": 2, "C": 3}  # in id order
+        assert _row_keys(store) == [
+            (JAN, "A", 1),
+            (JAN, "B", 2),
+            (FEB, "A", 1),
+            (FEB, "B", 2),
+            (FEB, "C", 3),
+        ]
+        assert store.raw().execute("SELECT sum(aum) FROM customers").fetchall()[0][0] == 1_880_000
+        customers = store.table("customers")
+        assert migration._join_column(customers, (JAN, FEB)) == "customer_key"
+        assert _moves(store) == MOVES
+    finally:
+        store.close()
+    store = Store(path)  # opening it again changes nothing
+    try:
+        assert _keys(store) == {"A": 1, "B": 2, "C": 3} and len(_row_keys(store)) == 5
+    finally:
+        store.close()
+
+
+def test_rows_written_without_a_key_are_joined_by_id_and_keyed_at_the_next_open(tmp_path):
+    path = tmp_path / "p.duckdb"
+    store = Store(path)
+    # as an earlier version of the loader (or anything but the loader) writes them
+    store.raw().execute(f"INSERT INTO customers (snapshot_date, customer_id, segment, aum) VALUES {OLD_ROWS}")
+    try:
+        customers = store.table("customers")
+        assert migration._join_column(customers, (JAN, FEB)) == "customer_id"
+        assert _moves(store) == MOVES
+    finally:
+        store.close()
+    store = Store(path)
+    try:
+        assert {k for _, _, k in _row_keys(store)} == {1, 2, 3}
+        assert migration._join_column(store.table("customers"), (JAN, FEB)) == "customer_key"
+        assert _moves(store) == MOVES
+    finally:
+        store.close()
+
+
+def test_deleting_a_snapshot_keeps_the_keys_and_a_reload_gets_them_back(store, tmp_path):
+    for day, text in (
+        (JAN, "B,retail,10000\nA,retail,300000\n"),
+        (FEB, "A,retail,1500000\nC,retail,60000\n"),
+    ):
+        f = tmp_path / f"{day}.csv"
+        f.write_text("customer_id,segment,aum\n" + text, encoding="utf-8")
+        load_files(store, "customers", [f], snapshot_date=day)
+    assert _keys(store) == {"A": 1, "B": 2, "C": 3}
+    before = _row_keys(store)
+    store.delete_snapshot("customers", FEB)
+    assert _keys(store) == {"A": 1, "B": 2, "C": 3}  # C has no row now but keeps its key
+    load_files(store, "customers", [tmp_path / f"{FEB}.csv"], snapshot_date=FEB)
+    assert _row_keys(store) == before and _keys(store) == {"A": 1, "B": 2, "C": 3}

@@ -1,0 +1,346 @@
+"""Display helpers of the service-standards page: headline, tier table, unit league and the list
+of customers not served to standard (with a CSV safe to open in a spreadsheet).
+
+The page's own state is kept in the URL through :mod:`ui.urlstate`, so a copied link opens the
+same view: ``rank`` (what the unit league ranks by: the combined score or one measure id),
+``missing`` (the standard the customer list is narrowed to; none = any customer-level
+standard) and ``list_tier`` (the tier the list is narrowed to). Defaults are left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from analytics.charts import (
+    STANDARD_SCORE,
+    money_scale,
+    standard_group_label,
+    standard_measure_label,
+    standard_requirement_text,
+)
+from analytics.i18n import format_count, format_money, t, tier_label
+from analytics.rules import RETAIL_TIERS
+from analytics.standards import STANDARDS, Compliance, NotServed, UnitCompliance
+from ui import urlstate
+from ui.migration import derived, safe_csv, view_key
+from ui.overview import on_league_select, show_chart
+from ui.sidebar import ViewContext
+from ui.tables import MONEY_FORMAT, TABLE_UNIT_CAP
+
+#: Rows of the not-served list listed (and downloaded) at most, the largest AUM first.
+LIST_LIMIT = 5000
+#: The "any customer-level standard" choice of the list's filter (left out of the URL).
+ANY = ""
+#: The "every tier" choice of the list's tier filter (left out of the URL).
+ALL_TIERS = ""
+
+
+def _pct(value: float) -> str:
+    return "–" if value != value else f"{value * 100:.1f}%"
+
+
+def page_url(rank: str, missing: str, tier: str) -> dict[str, str | None]:
+    """The page's URL parameters; defaults (score, any standard, every tier) left out."""
+    return {
+        "rank": None if rank == STANDARD_SCORE else rank,
+        "missing": missing or None,
+        "list_tier": tier or None,
+    }
+
+
+def _choice(key: str, options: list[str], default: str) -> None:
+    """Before drawing the widget ``key``: its value from the URL or the session, else ``default``
+    (a mistyped link, an option this view does not offer, another page's widget of that name)."""
+    urlstate.adopt(key, default)
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = default
+
+
+# -- headline ---------------------------------------------------------------------------------
+def headline(comp: Compliance, lang: str) -> None:
+    """Customers under a standard, served and not served, targets met, combined score."""
+    served = comp.in_scope - comp.not_served
+    cols = st.columns(5)
+    cols[0].metric(
+        t("std_metric_in_scope", lang),
+        format_count(comp.in_scope, lang),
+        help=t("std_metric_in_scope_help", lang, retail=format_count(comp.retail_customers, lang)),
+        border=True,
+    )
+    cols[1].metric(
+        t("std_metric_served", lang),
+        _pct(served / comp.in_scope if comp.in_scope else float("nan")),
+        help=t("std_metric_served_help", lang),
+        border=True,
+    )
+    cols[1].caption(t("std_metric_served_caption", lang, n=format_count(served, lang)))
+    cols[2].metric(
+        t("std_metric_not_served", lang),
+        _pct(comp.not_served / comp.in_scope if comp.in_scope else float("nan")),
+        border=True,
+    )
+    cols[2].caption(
+        t(
+            "std_metric_not_served_caption",
+            lang,
+            n=format_count(comp.not_served, lang),
+            aum=format_money(comp.not_served_aum, lang),
+        )
+    )
+    cols[3].metric(
+        t("std_metric_targets", lang),
+        t("std_metric_targets_value", lang, met=comp.measures_met, n=comp.measures_applicable),
+        help=t("std_metric_targets_help", lang),
+        border=True,
+    )
+    cols[4].metric(t("std_metric_score", lang), _pct(comp.score), help=t("std_score_help", lang), border=True)
+
+
+# -- per tier ---------------------------------------------------------------------------------
+def key_products_text(products: tuple[str, ...], lang: str) -> str:
+    """The key products by name: ``wealth card, credit card, online-banking token``."""
+    sep = "、" if lang == "zh" else ", "
+    return sep.join(t(f"std_key_{p}", lang) for p in products)
+
+
+def tier_frame(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """:attr:`analytics.standards.Compliance.by_tier` as a person reads it (shares in %)."""
+    status = [
+        t("std_no_customers", lang) if n == 0 else t("std_met", lang) if m else t("std_missed", lang)
+        for n, m in zip(df["customers"], df["meets_target"].fillna(False), strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            t("std_col_standard", lang): [standard_requirement_text(row, lang) for _, row in df.iterrows()],
+            t("std_col_customers_of", lang): [standard_group_label(x, lang) for x in df["tiers"]],
+            t("std_col_required", lang): df["required"].astype("Int64"),
+            t("std_col_target", lang): df["target"].astype("float64") * 100,
+            t("std_col_in_scope", lang): df["customers"].astype("int64"),
+            t("std_col_met", lang): df["met"].astype("int64"),
+            t("std_col_share", lang): df["share"].astype("float64") * 100,
+            t("std_col_status", lang): status,
+            t("std_col_shortfall", lang): df["shortfall"].astype("int64"),
+        }
+    )
+
+
+def tier_table(df: pd.DataFrame, lang: str) -> None:
+    """The rows of the compliance chart with their counts."""
+    shown = tier_frame(df, lang)
+    pct = st.column_config.NumberColumn(format="%.1f%%")
+    config = {
+        t("std_col_target", lang): st.column_config.NumberColumn(format="%.0f%%"),
+        t("std_col_share", lang): pct,
+        t("std_col_in_scope", lang): st.column_config.NumberColumn(format="%,d"),
+        t("std_col_met", lang): st.column_config.NumberColumn(format="%,d"),
+        t("std_col_shortfall", lang): st.column_config.NumberColumn(format="%,d"),
+    }
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, placeholder="–")
+
+
+# -- per unit ---------------------------------------------------------------------------------
+def measure_label(measure: str, lang: str) -> str:
+    """A league choice by name: the combined score, or a measure (a coverage target with its group)."""
+    return standard_measure_label(measure, lang=lang)
+
+
+def rank_choice(comp: Compliance, lang: str) -> str:
+    """What the league ranks by (URL ``rank``): the combined score or a measure that applies here."""
+    applicable = comp.by_measure[comp.by_measure["customers"] > 0]["measure"].tolist()
+    options = [STANDARD_SCORE, *applicable]
+    _choice("rank", options, STANDARD_SCORE)
+    left, _ = st.columns([1, 2])
+    chosen = left.selectbox(
+        t("std_league_measure", lang),
+        options,
+        format_func=lambda m: measure_label(m, lang),
+        key="rank",
+    )
+    return chosen or STANDARD_SCORE
+
+
+def target_of(comp: Compliance, measure: str) -> float:
+    """The share a league measure must reach (1.0 for the score and customer-level standards)."""
+    row = comp.by_measure[comp.by_measure["measure"] == measure]
+    return float(row["target"].iloc[0]) if len(row) else 1.0
+
+
+def league_frame(units: UnitCompliance, lang: str) -> pd.DataFrame:
+    """:attr:`analytics.standards.UnitCompliance.league` as a person reads it (shares in %)."""
+    df = units.league
+    columns = {
+        t(units.level, lang): df["name"].astype(str),
+        t("std_col_retail", lang): df["retail_customers"].astype("int64"),
+        t("std_col_in_scope", lang): df["in_scope"].astype("int64"),
+        t("std_col_not_served", lang): df["not_served"].astype("int64"),
+        t("std_score", lang): df["score"].astype("float64") * 100,
+        t("std_col_targets_met", lang): [
+            f"{m} / {n}" for m, n in zip(df["measures_met"], df["measures_applicable"], strict=True)
+        ],
+    }
+    for measure in units.measures:
+        columns[measure_label(measure, lang)] = df[measure].astype("float64") * 100
+    return pd.DataFrame(columns)
+
+
+def league(ctx: ViewContext, units: UnitCompliance, fig: go.Figure) -> None:
+    """The league chart and the sortable league table, both drilling down on selection."""
+    f = ctx.filters
+    lang = ctx.lang
+    view = "|".join(str(v) for v in (f.segment, f.region, f.branch, f.rm_id, ctx.snapshot, lang))
+    names = [str(n) for n in units.league["name"]]
+    if f.level != "rm" and names:
+        st.caption(t("std_league_hint", lang))
+    chart_key, table_key = f"std_league_chart|{view}", f"std_league_table|{view}"
+    show_chart(fig, key=chart_key, on_select=functools.partial(on_league_select, chart_key, names, f))
+    if units.league.empty:
+        return
+    shown = league_frame(units, lang)
+    pct = st.column_config.NumberColumn(format="%.1f%%")
+    config = {c: pct for c in shown.columns[6:]}
+    config[t("std_score", lang)] = st.column_config.NumberColumn(
+        format="%.1f%%", help=t("std_score_help", lang)
+    )
+    for c in shown.columns[1:4]:
+        config[c] = st.column_config.NumberColumn(format="%,d")
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config=config,
+        key=table_key,
+        on_select=functools.partial(on_league_select, table_key, names, f),
+        selection_mode="single-row",
+        height=min(36 * (len(shown) + 1) + 3, 36 * 16),
+        placeholder="–",
+    )
+
+
+# -- customers not served -----------------------------------------------------------------------
+def list_filters(comp: Compliance, lang: str) -> tuple[str, str]:
+    """The standard (URL ``missing``) and the tier (URL ``list_tier``) the list is narrowed to.
+
+    Only standards and tiers that apply in this view are offered.
+    """
+    applicable = comp.by_measure[comp.by_measure["customers"] > 0]
+    standards = [s for s in STANDARDS if s in set(applicable["standard"])]
+    missing_options = [ANY, *standards]
+    covered = {x for tiers in applicable["tiers"] for x in tiers.split(",")}
+    tier_options = [ALL_TIERS, *(x for x in RETAIL_TIERS if x in covered)]
+    _choice("missing", missing_options, ANY)
+    _choice("list_tier", tier_options, ALL_TIERS)
+    left, right, _ = st.columns([1, 1, 1])
+    missing = left.selectbox(
+        t("std_list_missing", lang),
+        missing_options,
+        format_func=lambda s: t("std_list_any", lang) if s == ANY else t(f"std_name_{s}", lang),
+        key="missing",
+        help=t("std_list_any_help", lang),
+    )
+    tier = right.selectbox(
+        t("std_list_tier", lang),
+        tier_options,
+        format_func=lambda x: t("std_list_all_tiers", lang) if x == ALL_TIERS else tier_label(x, lang),
+        key="list_tier",
+    )
+    return missing or ANY, tier or ALL_TIERS
+
+
+def missed_text(missed: str, lang: str) -> str:
+    """``contacts,events`` -> ``Contacts, Events`` (in ``lang``)."""
+    sep = "、" if lang == "zh" else ", "
+    return sep.join(t(f"std_name_{s}", lang) for s in missed.split(",") if s)
+
+
+def _common_columns(df: pd.DataFrame, lang: str) -> dict[str, pd.Series]:
+    yes, no = t("std_yes", lang), t("std_no", lang)
+    return {
+        t("std_col_missed", lang): df["missed"].map(lambda m: missed_text(m, lang)),
+        t("std_col_contacts", lang): df["contacts_month"],
+        t("std_col_contacts_required", lang): df["contacts_required"],
+        t("std_col_events", lang): df["events_year"],
+        t("std_col_events_required", lang): df["events_required"],
+        t("std_col_senior_visits", lang): df["senior_visits_year"],
+        t("std_col_senior_visits_required", lang): df["senior_visits_required"],
+        t("std_col_products", lang): df["products_held"],
+        t("std_col_products_required", lang): df["products_required"],
+        t("std_col_has_profile", lang): df["has_profile"].map({True: yes, False: no}),
+        t("std_col_key_products", lang): df["key_products_held"],
+        t("std_col_key_products_required", lang): df["key_products_required"],
+    }
+
+
+def not_served_export(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The list as downloaded: labels in ``lang``, AUM in CNY (plain numbers)."""
+    return pd.DataFrame(
+        {
+            t("ov_col_customer_id", lang): df["customer_id"].astype(str),
+            t("ov_col_customer_name", lang): df["customer_name"],
+            t("tier", lang): df["tier"].map(lambda x: tier_label(x, lang)),
+            t("region", lang): df["region"],
+            t("branch", lang): df["branch"],
+            t("rm_id", lang): df["rm_id"],
+            t("std_col_aum_cny", lang): df["aum"].astype("float64"),
+            **_common_columns(df, lang),
+        }
+    )
+
+
+def _not_served_csv(df: pd.DataFrame, lang: str) -> bytes:
+    return safe_csv(not_served_export(df, lang))
+
+
+def not_served_table(ctx: ViewContext, found: NotServed, lang: str, missing: str, tier: str) -> None:
+    """The customers not served to standard, largest AUM first, and their CSV."""
+    df = found.customers
+    if df.empty:
+        st.caption(t("std_list_none", lang))
+        return
+    if found.truncated:
+        text = t(
+            "std_list_truncated",
+            lang,
+            shown=format_count(len(df), lang),
+            n=format_count(found.total, lang),
+            aum=format_money(found.aum, lang),
+        )
+    else:
+        text = t("std_list_count", lang, n=format_count(found.total, lang), aum=format_money(found.aum, lang))
+    st.caption(text)
+    divisor, unit = money_scale(df["aum"], lang, largest=TABLE_UNIT_CAP.get(lang))
+    aum_col = t("ov_col_money", lang, label=t("aum", lang), unit=unit)
+    shown = pd.DataFrame(
+        {
+            t("ov_col_customer_id", lang): df["customer_id"].astype(str),
+            t("ov_col_customer_name", lang): df["customer_name"],
+            t("tier", lang): df["tier"].map(lambda x: tier_label(x, lang)),
+            t("branch", lang): df["branch"],
+            t("rm_id", lang): df["rm_id"],
+            aum_col: (df["aum"].astype("float64") / divisor).round(1),
+            **_common_columns(df, lang),
+        }
+    )
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config={aum_col: st.column_config.NumberColumn(format=MONEY_FORMAT)},
+        height=min(36 * (len(shown) + 1) + 3, 36 * 16),
+        placeholder="–",
+    )
+    snapshot: dt.date = ctx.snapshot
+    name = "_".join(["not_served", *(p for p in (missing, tier) if p), snapshot.isoformat()])
+    st.download_button(
+        t("std_download", lang),
+        data=derived(_not_served_csv, view_key(ctx, "not_served", snapshot, missing, tier, lang), df, lang),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key="std_not_served_csv",
+        on_click="ignore",
+    )
