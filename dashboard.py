@@ -13,7 +13,7 @@ import streamlit as st
 
 from analytics.errors import TierscopeError
 from analytics.i18n import t
-from ui import sidebar
+from ui import export, sidebar
 from ui.navigation import DEFAULT_PAGE, available_pages
 
 started = time.perf_counter()
@@ -34,6 +34,8 @@ except Exception:
     st.stop()
 st.session_state["context"] = context
 lang = context.lang
+export.deck_sidebar(context)
+export.warm_up()  # the export browser starts in the background, not on the first click
 
 nav: dict[str, list] = {}
 for section, path, title, icon, url in available_pages():

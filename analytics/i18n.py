@@ -1599,6 +1599,7 @@ _TUNER: dict[str, dict[str, str]] = {
         "tu_suggest": "Suggest",
         "tu_apply_suggestion": "Put the suggestion into the tuner",
         "tu_adopt_section": "Adopt as the new rules",
+        "tu_history": "Versions of the rules",
         "tu_adopt_note": "Writes the working scenario as the next version of {path}; the current version "
         "is kept in rules_history/ beside it. Every page then uses the new rules.",
         "tu_adopt_name": "Name of the new rules (optional)",
@@ -1723,6 +1724,7 @@ _TUNER: dict[str, dict[str, str]] = {
         "tu_suggest": "建议",
         "tu_apply_suggestion": "将建议填入调优",
         "tu_adopt_section": "采纳为新规则",
+        "tu_history": "规则版本记录",
         "tu_adopt_note": "将当前方案写为 {path} 的下一版本；当前版本保存在同目录的 rules_history/ 中。之后各页面使用新规则。",
         "tu_adopt_name": "新规则名称（可选）",
         "tu_adopt_confirm": "确认将方案设为规则第 {version} 版",
@@ -1962,6 +1964,65 @@ _STANDARDS: dict[str, dict[str, str]] = {
 }
 
 
+_EXPORT: dict[str, dict[str, str]] = {
+    "en": {
+        "ex_export": "Export",
+        "ex_export_help": "Download this chart for slides, or add it to the deck in the sidebar.",
+        "ex_size": "PNG size",
+        "ex_png": "PNG",
+        "ex_svg": "SVG",
+        "ex_add": "Add to deck",
+        "ex_added": "Added to the deck: {title}",
+        "ex_already": "Already in the deck: {title}",
+        "ex_full": "The deck holds {n} items at most: remove some first.",
+        "ex_with_table": "with the table behind it",
+        "ex_csv": "CSV",
+        "ex_xlsx": "Excel",
+        "ex_add_table": "Table to deck",
+        "ex_deck": "Deck · {n}",
+        "ex_deck_empty": "Empty. Add charts and tables with their Export buttons; they are kept while "
+        "you move between pages and views.",
+        "ex_deck_tables": "Add a table slide after each chart that has one",
+        "ex_deck_title": "Deck title",
+        "ex_deck_title_default": "Tierscope portfolio review",
+        "ex_deck_download": "Download deck (PPTX)",
+        "ex_deck_clear": "Empty the deck",
+        "ex_deck_remove": "Remove from the deck",
+        "ex_deck_up": "Move up",
+        "ex_deck_count": "{charts} charts, {tables} tables.",
+        "ex_deck_subtitle": "Exported {date} · {source}",
+        "ex_source": "Tierscope, {database}",
+    },
+    "zh": {
+        "ex_export": "导出",
+        "ex_export_help": "下载此图用于幻灯片，或加入侧边栏的演示文稿。",
+        "ex_size": "PNG 尺寸",
+        "ex_png": "PNG",
+        "ex_svg": "SVG",
+        "ex_add": "加入演示文稿",
+        "ex_added": "已加入演示文稿：{title}",
+        "ex_already": "已在演示文稿中：{title}",
+        "ex_full": "演示文稿最多 {n} 项，请先移除一些。",
+        "ex_with_table": "附带数据表",
+        "ex_csv": "CSV",
+        "ex_xlsx": "Excel",
+        "ex_add_table": "表格加入演示文稿",
+        "ex_deck": "演示文稿 · {n}",
+        "ex_deck_empty": "暂无内容。用图表和表格的“导出”按钮加入；切换页面和视图时会保留。",
+        "ex_deck_tables": "在有数据表的图表后附加表格页",
+        "ex_deck_title": "演示文稿标题",
+        "ex_deck_title_default": "Tierscope 客户经营分析",
+        "ex_deck_download": "下载演示文稿（PPTX）",
+        "ex_deck_clear": "清空演示文稿",
+        "ex_deck_remove": "从演示文稿移除",
+        "ex_deck_up": "上移",
+        "ex_deck_count": "{charts} 张图表、{tables} 个表格。",
+        "ex_deck_subtitle": "导出日期 {date} · {source}",
+        "ex_source": "Tierscope，{database}",
+    },
+}
+
+
 TEXT: dict[str, dict[str, str]] = {
     lang: {
         **_COMMON[lang],
@@ -1972,6 +2033,7 @@ TEXT: dict[str, dict[str, str]] = {
         **_MIGRATION[lang],
         **_TUNER[lang],
         **_STANDARDS[lang],
+        **_EXPORT[lang],
     }
     for lang in ("en", "zh")
 }

@@ -38,12 +38,14 @@ pair_key = mig.view_key(ctx, from_date, to_date)
 st.subheader(t("mig_matrix_section", lang))
 mig.rate_metrics(mig.derived(tr.rates, pair_key), lang)
 show = mig.show_choice(lang)
-ov.show_chart(data.figure(charts.transition_heatmap, tr.counts, show=show, lang=lang, subtitle=sub))
+matrix = mig.derived(mig.matrix_frame, mig.view_key(ctx, from_date, to_date, show, lang), tr, show, lang)
+ov.show_chart(
+    data.figure(charts.transition_heatmap, tr.counts, show=show, lang=lang, subtitle=sub), table=matrix
+)
 if show == "aum":
     st.caption(t("mig_aum_note", lang))
 with st.expander(t("mig_matrix_table", lang)):
-    table_key = mig.view_key(ctx, from_date, to_date, show, lang)
-    mig.matrix_table(mig.derived(mig.matrix_frame, table_key, tr, show, lang), show, lang)
+    mig.matrix_table(matrix, show, lang, subtitle=sub)
 ov.show_chart(
     data.figure(
         charts.transition_sankey,
@@ -63,7 +65,7 @@ bars = [
     data.figure(charts.unit_migration_bars, units, measure=measure, level=level, lang=lang, subtitle=sub)
     for measure in ("net_upgrades", "high_tier_losses")
 ]
-mig.unit_league(ctx, units, bars, pair=pair)
+mig.unit_league(ctx, units, bars, pair=pair, subtitle=sub)
 
 # 3. High-tier losses: who was high-net-worth or private and is now lower or gone
 st.subheader(t("mig_losses_section", lang))
@@ -97,7 +99,7 @@ else:
         )
     )
     with st.expander(t("mig_avg_table", lang)):
-        mig.average_table(views.cells, lang)
+        mig.average_table(views.cells, lang, subtitle=window_sub)
     ov.show_chart(
         data.figure(
             charts.projection_chart,
@@ -130,6 +132,6 @@ else:
     )
     test_sub = mig.subtitle(ctx, origin, to_date)
     ov.show_chart(data.figure(charts.backtest_chart, test, lang=lang, subtitle=test_sub))
-    mig.backtest_table(test, lang)
+    mig.backtest_table(test, lang, title=t("mig_backtest_section", lang, h=horizon), subtitle=test_sub)
 
 urlstate.publish(mig.page_url(ctx, pair, show=show, window=window, horizon=horizon))

@@ -33,9 +33,13 @@ segments = overview.segments_for(ctx.filters.segment)
 # Tier pyramid, with the numbers behind it
 st.subheader(t("ov_tiers_section", lang))
 pyramid = data.result(overview.tier_pyramid, ctx, snapshot_date=ctx.snapshot, segments=segments)
-ov.show_chart(data.figure(charts.tier_pyramid, pyramid, lang=lang, subtitle=sub))
+summary = pyramid[["segment", "tier", "customers", "aum", "profit_contribution"]]
+ov.show_chart(
+    data.figure(charts.tier_pyramid, pyramid, lang=lang, subtitle=sub),
+    table=tables.tier_table_frame(summary, lang),
+)
 with st.expander(t("tier_table", lang)):
-    tables.show_tier_table(pyramid[["segment", "tier", "customers", "aum", "profit_contribution"]], lang)
+    tables.show_tier_table(summary, lang)
 
 # AUM and profit per tier over every snapshot (one query)
 st.subheader(t("ov_history_section", lang))

@@ -34,7 +34,10 @@ std.headline(comp, lang)
 
 # 1. Per tier: every standard against its target
 st.subheader(t("std_tier_section", lang))
-ov.show_chart(data.figure(charts.standards_tier_bars, comp.by_tier, lang=lang, subtitle=sub))
+ov.show_chart(
+    data.figure(charts.standards_tier_bars, comp.by_tier, lang=lang, subtitle=sub),
+    table=std.tier_frame(comp.by_tier, lang),
+)
 st.caption(t("std_tier_note", lang, products=std.key_products_text(ctx.rules.standards.key_products, lang)))
 with st.expander(t("std_tier_table", lang)):
     std.tier_table(comp.by_tier, lang)

@@ -95,17 +95,28 @@ def live() -> None:
         key="tu_measure",
     )
     ov.show_chart(charts.tuner_tier_bars(sim.tiers, measure=measure or "customers", lang=lang, subtitle=sub))
-    tu.show_table(tu.tier_table(sim, lang))
+    tu.show_table(
+        tu.tier_table(sim, lang), title=t("tu_bars_title_customers", lang), key="tu_tiers", subtitle=sub
+    )
     ov.show_chart(charts.tuner_movement_heatmap(sim.movement, lang=lang, subtitle=sub))
     st.subheader(t("tu_workload_section", lang))
     st.caption(t("tu_workload_note", lang))
     ov.show_chart(charts.tuner_workload_bars(sim.workload, lang=lang, subtitle=sub))
-    tu.show_table(tu.workload_table(sim, lang))
+    tu.show_table(
+        tu.workload_table(sim, lang), title=t("tu_workload_title", lang), key="tu_workload", subtitle=sub
+    )
     st.subheader(t("tu_compliance_section", lang))
-    st.dataframe(tu.compliance_table(sim, lang), hide_index=True, width="stretch")
+    tu.show_table(
+        tu.compliance_table(sim, lang),
+        title=t("tu_compliance_section", lang),
+        key="tu_compliance",
+        subtitle=sub,
+    )
     if sim.matrices:
         st.subheader(t("tu_matrices_section", lang))
-        tu.show_table(tu.matrix_table(sim, lang))
+        tu.show_table(
+            tu.matrix_table(sim, lang), title=t("tu_matrices_section", lang), key="tu_matrices", subtitle=sub
+        )
 
     # What acts on the working scenario lives in the fragment too, so that it never lags behind
     tu.movers_section(ctx, baseline, scenario, changes, lang)

@@ -32,7 +32,7 @@ from analytics.migration import (
     stationary_mix,
 )
 from analytics.overview import comparison_dates
-from ui import data, urlstate
+from ui import data, export, urlstate
 from ui.overview import on_league_select, scope_text, show_chart
 from ui.sidebar import ViewContext
 from ui.tables import MONEY_FORMAT, TABLE_UNIT_CAP
@@ -266,14 +266,19 @@ def matrix_frame(tr: Transition, show: str, lang: str) -> pd.DataFrame:
     return shown.reset_index(drop=True)
 
 
-def matrix_table(shown: pd.DataFrame, show: str, lang: str) -> None:
-    """Show a :func:`matrix_frame` with number formats."""
+def matrix_table(shown: pd.DataFrame, show: str, lang: str, *, subtitle: str) -> None:
+    """Show a :func:`matrix_frame` with number formats and its exports."""
     fmt = {"counts": "%,d", "share": "%.1f%%", "aum": MONEY_FORMAT}[show]
     config = {c: st.column_config.NumberColumn(format=fmt) for c in list(shown.columns)[1:]}
     if show == "share":
         config[t("customers", lang)] = st.column_config.NumberColumn(format="%,d")
-    st.dataframe(
-        shown, hide_index=True, width="stretch", column_config=config, height=36 * (len(shown) + 1) + 3
+    export.show_table(
+        shown,
+        title=t("mig_matrix_table", lang),
+        key=f"mig_matrix_{show}",
+        subtitle=subtitle,
+        column_config=config,
+        height=36 * (len(shown) + 1) + 3,
     )
 
 
@@ -345,7 +350,7 @@ def unit_table(df: pd.DataFrame, level: str, lang: str) -> pd.DataFrame:
 
 
 def unit_league(
-    ctx: ViewContext, df: pd.DataFrame, figures: Sequence, *, pair: tuple[dt.date, dt.date]
+    ctx: ViewContext, df: pd.DataFrame, figures: Sequence, *, pair: tuple[dt.date, dt.date], subtitle: str
 ) -> None:
     """The net-upgrade and high-tier-loss bars and the unit table, each drilling into a unit."""
     f = ctx.filters
@@ -364,12 +369,13 @@ def unit_league(
     config[shown.columns[-1]] = st.column_config.NumberColumn(format=MONEY_FORMAT)
     config[shown.columns[4]] = st.column_config.NumberColumn(format="%+d")
     key = f"mig_unit_table|{view}"
-    st.dataframe(
+    level = t(f.child_level, lang)
+    export.show_table(
         shown,
-        hide_index=True,
-        width="stretch",
-        column_config=config,
+        title=t("mig_where_section", lang, level=level.lower() if lang == "en" else level),
         key=key,
+        subtitle=subtitle,
+        column_config=config,
         on_select=functools.partial(on_league_select, key, names, f),
         selection_mode="single-row",
         height=min(36 * (len(shown) + 1) + 3, 36 * 16),
@@ -458,6 +464,13 @@ def losses_table(ctx: ViewContext, df: pd.DataFrame, lang: str, pair: tuple[dt.d
         key="mig_losses_csv",
         on_click="ignore",
     )
+    export.xlsx_button(
+        derived(losses_export, view_key(ctx, "losses_frame", pair, lang), df, lang, pair),
+        title=t("mig_losses_section", lang),
+        subtitle=subtitle(ctx, from_date, to_date),
+        file_stem=f"high_tier_losses_{from_date.isoformat()}_{to_date.isoformat()}",
+        key="mig_losses",
+    )
 
 
 # -- over many months ---------------------------------------------------------------------------
@@ -519,7 +532,7 @@ def backtest_origin(snapshots: Sequence[dt.date], to_date: dt.date, horizon: int
     return origin
 
 
-def average_table(long: pd.DataFrame, lang: str) -> None:
+def average_table(long: pd.DataFrame, lang: str, *, subtitle: str) -> None:
     """The cells of the average matrix with customers: p and its interval, counts behind them."""
     cells = long[long["customers"] > 0]
     shown = pd.DataFrame(
@@ -536,16 +549,17 @@ def average_table(long: pd.DataFrame, lang: str) -> None:
     pct = st.column_config.NumberColumn(format="%.2f%%")
     config = {c: pct for c in shown.columns[4:]}
     config |= {c: st.column_config.NumberColumn(format="%,d") for c in shown.columns[2:4]}
-    st.dataframe(
+    export.show_table(
         shown,
-        hide_index=True,
-        width="stretch",
+        title=t("mig_avg_table", lang),
+        key="mig_average",
+        subtitle=subtitle,
         column_config=config,
         height=min(36 * (len(shown) + 1) + 3, 36 * 16),
     )
 
 
-def backtest_table(df: pd.DataFrame, lang: str) -> None:
+def backtest_table(df: pd.DataFrame, lang: str, *, title: str, subtitle: str) -> None:
     """Projected and actual customers and shares per tier, with the error in percentage points."""
     shown = pd.DataFrame(
         {
@@ -561,4 +575,6 @@ def backtest_table(df: pd.DataFrame, lang: str) -> None:
     config[shown.columns[5]] = st.column_config.NumberColumn(format="%+.2f pp")
     config[shown.columns[1]] = st.column_config.NumberColumn(format="%,.1f")
     config[shown.columns[2]] = st.column_config.NumberColumn(format="%,.0f")
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, placeholder="–")
+    export.show_table(
+        shown, title=title, key="mig_backtest", subtitle=subtitle, column_config=config, placeholder="–"
+    )

@@ -20,13 +20,13 @@ from analytics.concentration import Concentration
 from analytics.i18n import format_change, format_count, format_money, segment_label, t
 from analytics.overview import MEASURES, Headline
 from analytics.scope import Filters
-from ui import sidebar, tables
+from ui import export, sidebar, tables
 from ui.sidebar import ViewContext
 
 #: Slide-sized PNG from the chart's camera button (16:9).
 CHART_CONFIG = {
     "displaylogo": False,
-    "toImageButtonOptions": {"format": "png", "width": 1600, "height": 900, "scale": 1},
+    "toImageButtonOptions": {"format": "png", "width": 1920, "height": 1080, "scale": 1},
 }
 
 
@@ -52,12 +52,20 @@ def subtitle(ctx: ViewContext, *, snapshot: bool = True) -> str:
     return " · ".join(parts)
 
 
-def show_chart(fig: go.Figure, *, key: str | None = None, on_select: Any = "ignore") -> None:
-    """Show a figure in the app's own template (``theme=None``) with slide-sized export."""
+def show_chart(
+    fig: go.Figure, *, key: str | None = None, on_select: Any = "ignore", table: pd.DataFrame | None = None
+) -> None:
+    """Show a figure in the app's own template (``theme=None``) with the export controls under it.
+
+    Every chart of every page comes through here, so every chart has the same export menu
+    (:func:`ui.export.chart_controls`: PNG, SVG, add to deck). ``table`` is the table behind
+    the chart as the page shows it; the deck can add it after the chart.
+    """
     kwargs = {"key": key, "on_select": on_select}
     if on_select != "ignore":
         kwargs["selection_mode"] = "points"
     st.plotly_chart(fig, width="stretch", theme=None, config=CHART_CONFIG, **kwargs)
+    export.chart_controls(fig, key=key, table=table)
 
 
 def card_texts(head: Headline, measure: str, lang: str) -> dict[str, Any]:

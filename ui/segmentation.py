@@ -30,7 +30,7 @@ from analytics.charts import MATRIX_CLASSES, SEGMENT_MEASURES, money_scale, mone
 from analytics.i18n import format_count, segment_label, t, tier_label
 from analytics.rules import TierRules
 from analytics.segmentation import TREE_NODES, MatrixSummary, tiers_of_node
-from ui import data, urlstate
+from ui import data, export, urlstate
 from ui.overview import show_chart
 from ui.sidebar import ViewContext
 from ui.tables import MONEY_FORMAT, TABLE_UNIT_CAP
@@ -186,8 +186,12 @@ def tree_table(df: pd.DataFrame, lang: str) -> None:
     )
     config = {t("customers", lang): st.column_config.NumberColumn(format="%,d")}
     config |= {c: st.column_config.NumberColumn(format=MONEY_FORMAT) for c in list(shown.columns)[2:]}
-    st.dataframe(
-        shown, hide_index=True, width="stretch", column_config=config, height=36 * (len(shown) + 1) + 3
+    export.show_table(
+        shown,
+        title=t("seg_tree_section", lang),
+        key="seg_tree_table",
+        column_config=config,
+        height=36 * (len(shown) + 1) + 3,
     )
 
 
@@ -330,7 +334,7 @@ def class_label(cls: str, lang: str) -> str:
     return f"{name}（{means}）" if lang == "zh" else f"{name} ({means})"
 
 
-def class_table(matrix: MatrixSummary, lang: str) -> None:
+def class_table(matrix: MatrixSummary, lang: str, *, subtitle: str) -> None:
     """Count, shares of customers (prospects), AUM and profit of every class of a matrix."""
     s = matrix.summary
     label = [class_label(c, lang) for c in s["class"]]
@@ -378,7 +382,13 @@ def class_table(matrix: MatrixSummary, lang: str) -> None:
             t("seg_col_estimated_aum_share", lang): pct,
             aum_col: st.column_config.NumberColumn(format=MONEY_FORMAT),
         }
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
+    export.show_table(
+        shown,
+        title=t(f"seg_{matrix.kind}_section", lang),
+        key=f"seg_{matrix.kind}_classes",
+        subtitle=subtitle,
+        column_config=config,
+    )
 
 
 def class_choice(kind: str, lang: str) -> str:
@@ -396,7 +406,7 @@ def class_choice(kind: str, lang: str) -> str:
     )
 
 
-def class_list(df: pd.DataFrame, kind: str, total: int, lang: str) -> None:
+def class_list(df: pd.DataFrame, kind: str, total: int, lang: str, *, title: str, subtitle: str) -> None:
     """The customers (prospects) of one class, as a person reads them, with how many there are."""
     prospects = kind == "target"
     if df.empty:
@@ -438,10 +448,11 @@ def class_list(df: pd.DataFrame, kind: str, total: int, lang: str) -> None:
     )
     config = {c: st.column_config.NumberColumn(format=MONEY_FORMAT) for c in money}
     config |= {c: st.column_config.NumberColumn(format="%.2f") for c in scores}
-    st.dataframe(
+    export.show_table(
         shown,
-        hide_index=True,
-        width="stretch",
+        title=title,
+        key=f"seg_{kind}_list",
+        subtitle=subtitle,
         column_config=config,
         height=min(36 * (len(shown) + 1) + 3, 36 * 16),
         placeholder="–",
@@ -565,10 +576,12 @@ def matrix_section(ctx: ViewContext, kind: str, *, source: str, subtitle: str, e
     )
     show_chart(fig)
     sample_caption(len(points), matrix, lang)
-    class_table(matrix, lang)
+    class_table(matrix, lang, subtitle=subtitle)
     chosen = class_choice(kind, lang)
     listed = data.result(spec.listing, ctx, **base, **cuts, **{spec.class_param: chosen}, limit=LIST_LIMIT)
-    class_list(listed, kind, matrix.counts()[chosen], lang)
+    class_list(
+        listed, kind, matrix.counts()[chosen], lang, title=class_label(chosen, lang), subtitle=subtitle
+    )
     x_url, y_url = spec.url_cuts
     return MatrixShown(
         cuts=cuts,

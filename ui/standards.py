@@ -26,9 +26,10 @@ from analytics.charts import (
 from analytics.i18n import format_count, format_money, t, tier_label
 from analytics.rules import RETAIL_TIERS
 from analytics.standards import STANDARDS, Compliance, NotServed, UnitCompliance
-from ui import urlstate
+from ui import export, urlstate
 from ui.migration import derived, safe_csv, view_key
 from ui.overview import on_league_select, show_chart
+from ui.overview import subtitle as view_subtitle
 from ui.sidebar import ViewContext
 from ui.tables import MONEY_FORMAT, TABLE_UNIT_CAP
 
@@ -140,7 +141,9 @@ def tier_table(df: pd.DataFrame, lang: str) -> None:
         t("std_col_met", lang): st.column_config.NumberColumn(format="%,d"),
         t("std_col_shortfall", lang): st.column_config.NumberColumn(format="%,d"),
     }
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, placeholder="–")
+    export.show_table(
+        shown, title=t("std_tier_section", lang), key="std_tier_table", column_config=config, placeholder="–"
+    )
 
 
 # -- per unit ---------------------------------------------------------------------------------
@@ -208,12 +211,12 @@ def league(ctx: ViewContext, units: UnitCompliance, fig: go.Figure) -> None:
     )
     for c in shown.columns[1:4]:
         config[c] = st.column_config.NumberColumn(format="%,d")
-    st.dataframe(
+    level = t(f.child_level, lang)
+    export.show_table(
         shown,
-        hide_index=True,
-        width="stretch",
-        column_config=config,
+        title=t("std_league_section", lang, level=level.lower() if lang == "en" else level),
         key=table_key,
+        column_config=config,
         on_select=functools.partial(on_league_select, table_key, names, f),
         selection_mode="single-row",
         height=min(36 * (len(shown) + 1) + 3, 36 * 16),
@@ -343,4 +346,13 @@ def not_served_table(ctx: ViewContext, found: NotServed, lang: str, missing: str
         icon=":material/download:",
         key="std_not_served_csv",
         on_click="ignore",
+    )
+    export.xlsx_button(
+        derived(
+            not_served_export, view_key(ctx, "not_served_frame", snapshot, missing, tier, lang), df, lang
+        ),
+        title=t("std_list_section", lang),
+        subtitle=view_subtitle(ctx),
+        file_stem=name,
+        key="std_not_served",
     )

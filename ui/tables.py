@@ -9,22 +9,27 @@ import streamlit as st
 
 from analytics.charts import money_scale
 from analytics.i18n import segment_label, t, tier_label
+from ui import export
 
 MONEY_COLUMNS = ("aum", "profit_contribution", "deposits", "loans")
 
 
-def show_tier_table(summary: pd.DataFrame, lang: str) -> None:
-    """Show a tier summary with tier and segment names and headers in ``lang``."""
-    money = {c: summary[c].round(0) for c in MONEY_COLUMNS if c in summary}  # whole yuan on screen
-    shown = summary.assign(
+def tier_table_frame(summary: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A tier summary as read and exported: tier and segment names, headers in ``lang``, whole yuan."""
+    money = {c: summary[c].round(0) for c in MONEY_COLUMNS if c in summary}
+    return summary.assign(
         segment=summary["segment"].map(lambda s: segment_label(s, lang)),
         tier=summary["tier"].map(lambda x: tier_label(x, lang)),
         **money,
     ).rename(columns={c: t(c, lang) for c in summary.columns})
-    st.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
+
+
+def show_tier_table(summary: pd.DataFrame, lang: str) -> None:
+    """Show a tier summary with tier and segment names and headers in ``lang``, with its exports."""
+    export.show_table(
+        tier_table_frame(summary, lang),
+        title=t("tier_table", lang),
+        key="tier_table",
         column_config={
             t(c, lang): st.column_config.NumberColumn(format="localized")
             for c in MONEY_COLUMNS
@@ -104,12 +109,11 @@ def show_league_table(
     height = min(36 * (len(shown) + 1) + 3, 36 * 26)
     kwargs = {} if on_select == "ignore" else {"on_select": on_select, "selection_mode": "single-row"}
     # A unit without retail customers has no retail mix: a dash, not "None".
-    st.dataframe(
+    export.show_table(
         shown,
-        hide_index=True,
-        width="stretch",
+        title=t("ov_league_section", lang, level=t(level, lang)),
+        key=key or "ov_league_table",
         column_config=config,
-        key=key,
         height=height,
         placeholder="–",
         **kwargs,
@@ -137,10 +141,10 @@ def show_top_customers(df: pd.DataFrame, lang: str) -> None:
     )
     config = {c: st.column_config.NumberColumn(format=MONEY_FORMAT) for c in list(shown.columns)[-2:]}
     # Tall enough for every row: a top-20 list should not scroll.
-    st.dataframe(
+    export.show_table(
         shown,
-        hide_index=True,
-        width="stretch",
+        title=t("ov_top_customers", lang, n=len(shown)),
+        key="ov_top_customers",
         column_config=config,
         height=36 * (len(shown) + 1) + 3,
         placeholder="–",

@@ -24,8 +24,9 @@ from analytics import charts, trends
 from analytics.charts import TREND_MAX_GROUPS, p_phrase, p_text, trend_group_label
 from analytics.i18n import LANGUAGES, format_count, t
 from analytics.scope import Filters
-from ui import data, snapshots, urlstate
+from ui import context, data, export, snapshots, urlstate
 from ui.overview import show_chart
+from ui.overview import subtitle as view_subtitle
 from ui.sidebar import ViewContext
 
 #: The tabs, in order; ``?tab=complaints`` opens the second (the first is the default).
@@ -227,10 +228,11 @@ def group_trends(monthly: pd.DataFrame, by: str, column: str, higher_is_better: 
             }
         )
     st.caption(t("tr_group_trends", lang))
-    st.dataframe(
+    export.show_table(
         pd.DataFrame(rows),
-        hide_index=True,
-        width="stretch",
+        title=t("tr_group_trends", lang),
+        key=f"tr_groups_{column}",
+        subtitle=view_subtitle(context.current(), snapshot=False),
         column_config={t("tr_col_slope", lang): st.column_config.NumberColumn(format="%+.4f")},
     )
 
@@ -354,7 +356,13 @@ def satisfaction_table(monthly: pd.DataFrame, by: str | None, lang: str) -> None
         ("ci_high", "tr_col_ci_high"),
     ):
         shown[t(label, lang)] = monthly[column].round(3).to_numpy()
-    st.dataframe(shown, hide_index=True, width="stretch", height=min(36 * (len(shown) + 1) + 3, 36 * 14))
+    export.show_table(
+        shown,
+        title=t("tr_sat_section", lang),
+        key="tr_sat_table",
+        subtitle=view_subtitle(context.current(), snapshot=False),
+        height=min(36 * (len(shown) + 1) + 3, 36 * 14),
+    )
 
 
 def distribution_caption(dist: pd.DataFrame, monthly: pd.DataFrame, lang: str) -> None:
@@ -418,10 +426,11 @@ def complaints_table(monthly: pd.DataFrame, by: str | None, lang: str) -> None:
     shown[t("tr_col_complaints", lang)] = monthly["complaints"].astype("int64").to_numpy()
     shown[t("tr_col_customers", lang)] = monthly["customers"].to_numpy()
     shown[t("tr_col_rate", lang)] = monthly["rate_per_10k"].round(2).to_numpy()
-    st.dataframe(
+    export.show_table(
         shown,
-        hide_index=True,
-        width="stretch",
+        title=t("tr_comp_section", lang),
+        key="tr_comp_table",
+        subtitle=view_subtitle(context.current(), snapshot=False),
         height=min(36 * (len(shown) + 1) + 3, 36 * 14),
         placeholder="–",
     )

@@ -23,7 +23,7 @@ from analytics.i18n import format_count, format_money, t, tier_label
 from analytics.rules import TierRules
 from analytics.scope import Filters
 from analytics.tuner import TunerIndex, WorkloadParams
-from ui import data
+from ui import context, data, export
 from ui.migration import safe_csv
 from ui.overview import scope_text
 
@@ -84,14 +84,14 @@ def subtitle(ctx, baseline: TierRules) -> str:
     )
 
 
-def show_table(df: pd.DataFrame) -> None:
-    """A table with thousands separators in its number columns."""
+def show_table(df: pd.DataFrame, *, title: str, key: str, subtitle: str) -> None:
+    """A table with thousands separators in its number columns, and its exports."""
     config = {
         c: st.column_config.NumberColumn(format="localized")
         for c in df.columns
         if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
     }
-    st.dataframe(df, hide_index=True, width="stretch", column_config=config)
+    export.show_table(df, title=title, key=key, subtitle=subtitle, column_config=config)
 
 
 # -- the working scenario and its widgets -------------------------------------------------------
@@ -485,7 +485,12 @@ def scenarios_section(
         except RulesError as exc:  # saved against other rules that no longer fit
             st.error(str(exc))
             return
-        show_table(table)
+        show_table(
+            table,
+            title=t("tu_compare", lang),
+            key="tu_compare",
+            subtitle=subtitle(context.current(), baseline),
+        )
 
 
 def suggest_section(
@@ -575,6 +580,11 @@ def adopt_section(baseline: TierRules, scenario: TierRules, changes: dict, lang:
             args=(path, scenario),
         )
         try:
-            st.dataframe(scenarios.rules_history(path), hide_index=True, width="stretch")
+            export.show_table(
+                scenarios.rules_history(path),
+                title=t("tu_history", lang),
+                key="tu_history",
+                subtitle=str(path),
+            )
         except RulesError as exc:
             st.error(str(exc))

@@ -40,6 +40,7 @@ import json
 import time
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
@@ -47,6 +48,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from analytics.store import Store
+from tests.app.conftest import download, download_keys
 from tests.conftest import REPO, insert_rows
 from ui.migration import backtest_origin, neutralise, page_url, safe_csv, window_dates
 
@@ -366,7 +368,7 @@ def downloads(monkeypatch):
     return seen
 
 
-def test_high_tier_losses_and_their_csv(db, downloads):
+def test_high_tier_losses_and_their_csv(db, downloads, deferred):
     at = _app()
     listed = _table(at, "Customer ID")
     assert list(listed["Customer ID"]) == ["C", "B"]  # largest previous AUM first; K is not a loss
@@ -377,7 +379,8 @@ def test_high_tier_losses_and_their_csv(db, downloads):
     assert list(listed["AUM at 2026-09-30 (CNY M)"]) == [0.0, 0.9]
     assert list(listed["Branch"]) == ["B2", "B1"] and list(listed["Relationship manager"]) == ["M3", "M2"]
     assert any(c.startswith("2 customers were high net worth or private") for c in _captions(at))
-    assert at.get("download_button")[0].proto.label == "Download the list (CSV)"
+    (csv_button,) = [b for b in at.get("download_button") if b.proto.id.endswith("-mig_losses_csv")]
+    assert csv_button.proto.label == "Download the list (CSV)"
     csvs = [(data, name) for data, mime, name in downloads if mime == "text/csv"]
     assert len(csvs) == 1
     data, name = csvs[0]
@@ -391,6 +394,15 @@ def test_high_tier_losses_and_their_csv(db, downloads):
     assert list(frame["AUM at 2026-08-31 (CNY)"]) == [6_000_000.0, 1_200_000.0]  # numbers stay numbers
     assert list(frame["AUM at 2026-09-30 (CNY)"]) == [0.0, 900_000.0]
     assert list(frame["Branch"]) == ["B2", "B1"]
+    # The same list in Excel: the formula-like name kept as text, numbers as numbers
+    data, name = download(at, "ex_mig_losses_xlsx", deferred)
+    assert name == "high_tier_losses_2026-08-31_2026-09-30.xlsx"
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:2] == ("Customer ID", "Customer name")
+    assert [r[:2] for r in rows[1:]] == [("C", "=cmd"), ("B", "Customer B")]
+    assert sheet["B2"].quotePrefix and sheet["B2"].data_type == "s"  # text, never a formula
+    assert [r[4] for r in rows[1:]] == [6_000_000, 1_200_000]
 
 
 def test_no_losses_is_a_caption(db):
@@ -399,7 +411,7 @@ def test_no_losses_is_a_caption(db):
         "No customer who was high net worth or private at the earlier snapshot is now lower or closed."
         in (_captions(at))
     )
-    assert len(at.get("download_button")) == 0
+    assert not [k for k in download_keys(at) if k.startswith(("mig_losses", "ex_mig_losses"))]
 
 
 def test_safe_csv_neutralises_formula_text_only():
