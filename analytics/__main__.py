@@ -54,12 +54,71 @@ def _positive_hours(text: str) -> float:
     return _hours(text, positive=True)
 
 
+def _scope(text: str):
+    from analytics.scope import Scope
+
+    try:
+        return Scope.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _reader(args: argparse.Namespace):
+    """The database as the command's ``--scope`` (and ``--mask``) let it be read."""
+    from analytics.scope import Access, ScopedStore
+    from analytics.store import open_store
+    from analytics.users import load_users
+
+    store = open_store(args.db)
+    scope = args.scope if not isinstance(args.scope, str) else _scope(args.scope)
+    if scope.level == "bank" and not args.mask:
+        return store
+    users = load_users()
+    return ScopedStore(store, Access(_cli_user(), scope, mask=args.mask, salt=users.salt if users else ""))
+
+
+def _cli_user() -> str:
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # noqa: BLE001 - no login name (a container): still say it was the command line
+        return "cli"
+
+
+def _audit(store, action: str, detail: str, scope: str = "bank") -> None:
+    from analytics import audit
+
+    audit.record(
+        getattr(store, "_store", store),
+        user=_cli_user(),
+        role=None,
+        scope=scope,
+        action=action,
+        detail=detail,
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--db", help="portfolio database file (default: $TIERSCOPE_DB or data/portfolio.duckdb)"
     )
     common.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    # Read commands see the database through an access scope, as a dashboard user would.
+    reading = argparse.ArgumentParser(add_help=False, parents=[common])
+    reading.add_argument(
+        "--scope",
+        type=_scope,
+        default="bank",
+        help="what the output may cover: bank (default), branch:ID or rm:ID (that branch's or "
+        "relationship manager's customers only)",
+    )
+    reading.add_argument(
+        "--mask",
+        action="store_true",
+        help="mask customer names and ids (pseudonyms, as the dashboard shows them)",
+    )
 
     p = argparse.ArgumentParser(prog="python -m analytics", description="Tierscope portfolio command line")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -81,14 +140,14 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--sheet", help="Excel sheet name (default: the first sheet)")
     load.add_argument("files", nargs="+", metavar="FILE")
 
-    sub.add_parser("snapshots", parents=[common], help="list the loaded snapshots with customer counts")
+    sub.add_parser("snapshots", parents=[reading], help="list the loaded snapshots with customer counts")
 
-    tiers = sub.add_parser("tiers", parents=[common], help="customers, AUM and profit contribution per tier")
+    tiers = sub.add_parser("tiers", parents=[reading], help="customers, AUM and profit contribution per tier")
     tiers.add_argument("--snapshot", type=_date, help="snapshot date (default: the latest)")
     tiers.add_argument("--rules", help="tier rules file (default: data/tier_rules.toml)")
 
     segments = sub.add_parser(
-        "segments", parents=[common], help="existing-customer and target matrices: cut points and counts"
+        "segments", parents=[reading], help="existing-customer and target matrices: cut points and counts"
     )
     segments.add_argument("--snapshot", type=_date, help="snapshot date (default: the latest)")
     segments.add_argument(
@@ -100,14 +159,16 @@ def _parser() -> argparse.ArgumentParser:
     segments.add_argument("--rules", help="tier rules file (default: data/tier_rules.toml)")
 
     migration = sub.add_parser(
-        "migration", parents=[common], help="tier transition counts between two snapshots"
+        "migration", parents=[reading], help="tier transition counts between two snapshots"
     )
     migration.add_argument("--from", dest="from_date", type=_date, required=True, help="earlier snapshot")
     migration.add_argument("--to", dest="to_date", type=_date, required=True, help="later snapshot")
     migration.add_argument("--rules", help="tier rules file (default: data/tier_rules.toml)")
 
     trends = sub.add_parser(
-        "trends", parents=[common], help="monthly satisfaction or complaints: trend test, anomalies, forecast"
+        "trends",
+        parents=[reading],
+        help="monthly satisfaction or complaints: trend test, anomalies, forecast",
     )
     trends.add_argument("--metric", choices=["satisfaction", "complaints"], required=True)
     trends.add_argument(
@@ -121,7 +182,7 @@ def _parser() -> argparse.ArgumentParser:
 
     tune = sub.add_parser(
         "tune",
-        parents=[common],
+        parents=[reading],
         help="what changed tier thresholds would do: customers, AUM, profit, movement, RM workload",
     )
     tune.add_argument(
@@ -147,7 +208,62 @@ def _parser() -> argparse.ArgumentParser:
             metavar="H",
             help=f"{what} (default {default:g})",
         )
+
+    export = sub.add_parser(
+        "export",
+        parents=[reading],
+        help="a page's charts and tables in its default view, as a PPTX deck, PNG images or Excel",
+    )
+    export.add_argument("--page", required=True, choices=EXPORT_PAGES, help="the page to export")
+    export.add_argument(
+        "--format",
+        dest="fmt",
+        required=True,
+        choices=["pptx", "png", "xlsx"],
+        help="pptx: a 16:9 deck (title slide, a slide per chart, table slides); png: one 1920x1080 "
+        "image per chart in the --out directory; xlsx: one sheet per table",
+    )
+    export.add_argument(
+        "--out", required=True, metavar="PATH", help="file to write (a directory for png, created if missing)"
+    )
+    export.add_argument("--snapshot", type=_date, help="snapshot date (default: the latest)")
+    export.add_argument("--rules", help="tier rules file (default: data/tier_rules.toml)")
+    export.add_argument(
+        "--lang", choices=["en", "zh"], default="en", help="language of the labels (default en)"
+    )
+    export.add_argument(
+        "--segment",
+        choices=["all", "retail", "corporate", "institution"],
+        default="all",
+        help="customers shown: all (default), retail, corporate (every non-retail customer) or institution",
+    )
+    user = sub.add_parser("user", help="manage the users file (sign-in, roles, scopes; docs/access.md)")
+    user.add_argument("--users", help="users file (default: $TIERSCOPE_USERS or data/users.toml)")
+    user.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    user_sub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    add = user_sub.add_parser("add", help="add or replace a user")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=["admin", "head_office", "branch", "rm"])
+    add.add_argument("--branch", help="the branch of a branch user, as in the data")
+    add.add_argument("--rm", help="the id of a relationship manager, as in the data's rm_id")
+    add.add_argument("--name", help="the name shown")
+    add.add_argument("--email", help="the e-mail an OIDC sign-in gives")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    passwd = user_sub.add_parser("passwd", help="set a user's password")
+    passwd.add_argument("username")
+    passwd.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    remove = user_sub.add_parser("remove", help="remove a user")
+    remove.add_argument("username")
+    user_sub.add_parser("list", help="list the users (never their password hashes)")
+
+    audit = sub.add_parser("audit", parents=[common], help="show the audit log, or check that it is intact")
+    audit.add_argument("--limit", type=_positive_int, default=50, help="newest rows shown")
+    audit.add_argument("--verify", action="store_true", help="check the hash chain (exit 1 when broken)")
     return p
+
+
+#: The pages ``export`` knows (analytics.report.PAGES, named here so that --help needs no plotly).
+EXPORT_PAGES = ("overview", "segmentation", "migration", "trends", "tuner", "standards")
 
 
 def _emit(args: argparse.Namespace, payload: dict[str, Any], text: str) -> None:
@@ -186,6 +302,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
         )
         return
     summary = build_demo(store, customers=args.customers, months=args.months, seed=args.seed)
+    _audit(store, "demo", f"{args.customers} customers, {args.months} months, seed {args.seed}")
     counts = store.row_counts()
     snaps = store.snapshots()
     payload = {
@@ -216,6 +333,7 @@ def cmd_load(args: argparse.Namespace) -> None:
         mapping=args.mapping,
         sheet=args.sheet,
     )
+    _audit(store, "load", f"{result.table}: {result.rows} rows from {', '.join(map(str, args.files))}")
     payload = {
         "table": result.table,
         "rows": result.rows,
@@ -232,9 +350,7 @@ def cmd_load(args: argparse.Namespace) -> None:
 
 
 def cmd_snapshots(args: argparse.Namespace) -> None:
-    from analytics.store import open_store
-
-    snaps = open_store(args.db).snapshots()
+    snaps = _reader(args).snapshots()
     rows = [
         {"snapshot_date": d.isoformat(), "customers": int(n)}
         for d, n in zip(snaps["snapshot_date"], snaps["customers"], strict=True)
@@ -259,11 +375,10 @@ def _snapshot_or_latest(store, requested: dt.date | None) -> dt.date:
 
 def cmd_tiers(args: argparse.Namespace) -> None:
     from analytics.rules import load_rules
-    from analytics.store import open_store
     from analytics.tiers import tier_summary
 
     rules = load_rules(args.rules)
-    store = open_store(args.db)
+    store = _reader(args)
     snapshot = _snapshot_or_latest(store, args.snapshot)
     df = tier_summary(store.table("customers"), rules=rules, snapshot_date=snapshot)
     rows = [
@@ -290,10 +405,9 @@ def cmd_segments(args: argparse.Namespace) -> None:
     from analytics.rules import load_rules
     from analytics.scope import Filters, apply_filters
     from analytics.segmentation import existing_matrix, target_matrix
-    from analytics.store import open_store
 
     rules = load_rules(args.rules)
-    store = open_store(args.db)
+    store = _reader(args)
     snapshot = _snapshot_or_latest(store, args.snapshot)
     filters = Filters(segment=args.segment)
     customers = apply_filters(store.table("customers"), filters)
@@ -359,10 +473,9 @@ def cmd_segments(args: argparse.Namespace) -> None:
 def cmd_migration(args: argparse.Namespace) -> None:
     from analytics.migration import migration_json
     from analytics.rules import load_rules
-    from analytics.store import open_store
 
     rules = load_rules(args.rules)
-    store = open_store(args.db)
+    store = _reader(args)
     for day in (args.from_date, args.to_date):
         _snapshot_or_latest(store, day)  # refuses a snapshot that is not loaded, naming the loaded ones
     if args.from_date >= args.to_date:
@@ -383,10 +496,9 @@ def cmd_migration(args: argparse.Namespace) -> None:
 
 
 def cmd_trends(args: argparse.Namespace) -> None:
-    from analytics.store import open_store
     from analytics.trends import trends_json
 
-    store = open_store(args.db)
+    store = _reader(args)
     table = store.table("surveys" if args.metric == "satisfaction" else "complaints")
     customers = store.table("customers")
     payload = trends_json(
@@ -430,7 +542,6 @@ def _matrices_json(matrices: dict) -> dict:
 def cmd_tune(args: argparse.Namespace) -> None:
     from analytics import tuner
     from analytics.rules import load_rules
-    from analytics.store import open_store
 
     # Everything a user can get wrong is checked before the database is read.
     baseline = load_rules(args.rules)
@@ -442,7 +553,7 @@ def cmd_tune(args: argparse.Namespace) -> None:
         hours_per_senior_visit=args.hours_per_senior_visit,
         hours_per_manager_year=args.hours_per_manager_year,
     )
-    store = open_store(args.db)
+    store = _reader(args)
     snapshot = _snapshot_or_latest(store, args.snapshot)
     matrices = any(key.startswith("matrices.") for key in assignments)
     index = tuner.prepare(
@@ -513,6 +624,152 @@ def cmd_tune(args: argparse.Namespace) -> None:
     _emit(args, payload, "\n".join(lines))
 
 
+def cmd_export(args: argparse.Namespace) -> None:
+    import time
+
+    from analytics import export, report
+    from analytics.rules import load_rules
+    from analytics.scope import Filters
+
+    started = time.perf_counter()
+    # Everything a user can get wrong is checked before the database is read.
+    rules = load_rules(args.rules)
+    out = report.check_out(args.out, args.fmt)
+    store = _reader(args)
+    built = report.page_report(
+        store,
+        args.page,
+        rules=rules,
+        snapshot_date=args.snapshot,
+        lang=args.lang,
+        filters=args.scope.narrow(Filters(segment=args.segment)),
+    )
+    try:
+        written = report.write_report(
+            built, fmt=args.fmt, out=out, source=report.source_text(store.path, args.lang)
+        )
+    finally:
+        export.stop_renderer()
+    seconds = time.perf_counter() - started
+    _audit(store, "export", f"{args.fmt} · page {args.page} · {out}", scope=str(args.scope))
+    skipped = [{"title": item.title, "note": item.note} for item in built.skipped]
+    payload = {
+        "page": args.page,
+        "format": args.fmt,
+        "out": str(out),
+        "files": [str(f) for f in written.files],
+        "charts": written.charts,
+        "tables": written.tables,
+        "seconds": round(seconds, 2),
+        "snapshot_date": built.snapshot_date.isoformat() if built.snapshot_date else None,
+        "skipped": skipped,
+    }
+    where = str(out) if args.fmt != "png" else f"{len(written.files)} PNG files in {out}"
+    lines = [
+        f"wrote {where}: {built.title} ({built.subtitle}), {written.charts} charts, "
+        f"{written.tables} tables in {seconds:.1f} s"
+    ]
+    lines += [f"  not shown: {s['title']}: {s['note']}" for s in skipped]
+    _emit(args, payload, "\n".join(lines))
+
+
+def _password(args: argparse.Namespace, *, required: bool) -> str | None:
+    import getpass
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            raise TierscopeError("the two passwords differ; nothing changed")
+    elif required:
+        raise TierscopeError("give the password on stdin with --password-stdin")
+    else:
+        return None
+    if len(password) < 8:
+        raise TierscopeError("a password needs at least 8 characters; nothing changed")
+    return password
+
+
+def cmd_user(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from analytics import users
+
+    path = Path(args.users) if args.users else users.default_path()
+    if args.user_command == "add":
+        user = users.add_user(
+            path,
+            args.username,
+            role=args.role,
+            name=args.name,
+            branch=args.branch,
+            rm=args.rm,
+            email=args.email,
+            password=_password(args, required=False),
+        )
+        _emit(
+            args,
+            {"added": user.username, "scope": str(user.scope), "file": str(path)},
+            f"added {user.describe()} to {path}",
+        )
+    elif args.user_command == "passwd":
+        users.set_password(path, args.username, _password(args, required=True))
+        _emit(args, {"password_set": args.username}, f"password of {args.username} set in {path}")
+    elif args.user_command == "remove":
+        users.remove_user(path, args.username)
+        _emit(args, {"removed": args.username}, f"removed {args.username} from {path}")
+    else:
+        found = users.load_users(path)
+        rows = [
+            {
+                "username": u.username,
+                "name": u.name,
+                "role": u.role,
+                "scope": str(u.scope),
+                "email": u.email,
+                "identity": u.identity,
+                "password": u.username in found.hashes,
+            }
+            for u in (found.users if found else ())
+        ]
+        text = (
+            "\n".join(f"{r['username']}: {r['role']} ({r['scope']})" for r in rows)
+            or f"no users file at {path}"
+        )
+        _emit(args, {"file": str(path), "users": rows}, text)
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from analytics import audit
+    from analytics.store import open_store
+
+    store = open_store(args.db)
+    if args.verify:
+        check = audit.verify(store)
+        payload = {"ok": check.ok, "rows": check.rows, "first_bad_seq": check.first_bad_seq}
+        text = (
+            f"audit log intact: {check.rows} rows"
+            if check.ok
+            else f"audit log BROKEN at row {check.first_bad_seq} of {check.rows}: it was edited or removed"
+        )
+        _emit(args, payload, text)
+        return 0 if check.ok else 1
+    rows = audit.read(store, limit=args.limit)
+    records = [
+        {**r, "recorded_at": r["recorded_at"].isoformat(sep=" ")} for r in rows.to_dict(orient="records")
+    ]
+    text = (
+        "\n".join(
+            f"{r['seq']:>6}  {r['recorded_at'][:19]}  {r['username']}  {r['scope']}  {r['action']}  {r['detail']}"
+            for r in records
+        )
+        or "the audit log is empty"
+    )
+    _emit(args, {"rows": records}, text)
+    return 0
+
+
 COMMANDS = {
     "demo": cmd_demo,
     "load": cmd_load,
@@ -522,6 +779,9 @@ COMMANDS = {
     "migration": cmd_migration,
     "trends": cmd_trends,
     "tune": cmd_tune,
+    "export": cmd_export,
+    "user": cmd_user,
+    "audit": cmd_audit,
 }
 
 
@@ -529,7 +789,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return the exit status."""
     args = _parser().parse_args(argv)
     try:
-        COMMANDS[args.command](args)
+        status = COMMANDS[args.command](args)
     except LoadBusyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
@@ -550,7 +810,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    return 0
+    return status or 0
 
 
 if __name__ == "__main__":

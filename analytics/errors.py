@@ -26,6 +26,10 @@ class ExportError(TierscopeError):
     """A chart or table cannot be exported (no browser to render with, a render failed)."""
 
 
+class UsersError(TierscopeError):
+    """The users file does not parse, or a user in it is not valid."""
+
+
 class LoadBusyError(StoreError):
     """Another load is running against the same database."""
 

@@ -2023,6 +2023,47 @@ _EXPORT: dict[str, dict[str, str]] = {
 }
 
 
+_ACCESS: dict[str, dict[str, str]] = {
+    "en": {
+        "ac_sign_in_title": "Sign in to Tierscope",
+        "ac_sign_in_intro": "Your role decides what you see: head office the whole bank, a branch its "
+        "own customers, a relationship manager their own.",
+        "ac_username": "Username",
+        "ac_password": "Password",
+        "ac_sign_in": "Sign in",
+        "ac_sign_in_sso": "Sign in with single sign-on",
+        "ac_sign_in_failed": "Unknown user or wrong password.",
+        "ac_sign_out": "Sign out",
+        "ac_local_mode": "Local mode: no users are configured, so you are the one local head-office "
+        "user and may also load data and adopt rules. See docs/access.md to add users.",
+        "ac_no_scope": "Your account has no access to any customers yet: ask an administrator.",
+        "ac_empty_scope": "There are no customers in your scope ({scope}) for this view.",
+        "ac_admin_only": "Only an administrator may do this.",
+        "ac_scope_branch": "Branch {unit}",
+        "ac_scope_rm": "Relationship manager {unit}",
+        "ac_scope_none": "No access",
+    },
+    "zh": {
+        "ac_sign_in_title": "登录 Tierscope",
+        "ac_sign_in_intro": "您的角色决定可见范围：总行看全行，支行看本支行客户，客户经理看本人名下客户。",
+        "ac_username": "用户名",
+        "ac_password": "密码",
+        "ac_sign_in": "登录",
+        "ac_sign_in_sso": "统一身份认证登录",
+        "ac_sign_in_failed": "用户不存在或密码错误。",
+        "ac_sign_out": "退出登录",
+        "ac_local_mode": "本地模式：未配置用户，您是唯一的本地总行用户，也可以导入数据和采纳规则。"
+        "添加用户见 docs/access.md。",
+        "ac_no_scope": "您的账号尚未获得任何客户的访问权限，请联系管理员。",
+        "ac_empty_scope": "您的权限范围（{scope}）内没有符合当前视图的客户。",
+        "ac_admin_only": "只有管理员可以执行此操作。",
+        "ac_scope_branch": "支行 {unit}",
+        "ac_scope_rm": "客户经理 {unit}",
+        "ac_scope_none": "无权限",
+    },
+}
+
+
 TEXT: dict[str, dict[str, str]] = {
     lang: {
         **_COMMON[lang],
@@ -2034,6 +2075,7 @@ TEXT: dict[str, dict[str, str]] = {
         **_TUNER[lang],
         **_STANDARDS[lang],
         **_EXPORT[lang],
+        **_ACCESS[lang],
     }
     for lang in ("en", "zh")
 }

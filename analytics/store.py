@@ -22,6 +22,7 @@ import duckdb
 import ibis
 import pandas as pd
 
+from analytics.audit import AUDIT_LOG_SQL
 from analytics.errors import LoadBusyError, StoreError, TierscopeError
 from analytics.schema import CUSTOMER_KEY, CUSTOMER_KEYS_SQL, DATE, TABLES, create_table_sql
 
@@ -218,6 +219,7 @@ class Store:
             con.execute(create_table_sql(spec))
         con.execute(LOAD_LOG_SQL)
         con.execute(CUSTOMER_KEYS_SQL)
+        con.execute(AUDIT_LOG_SQL)
         self._key_customers()
 
     def _key_customers(self) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.i18n import t
-from ui import context, empty_state, snapshots, upload
+from ui import access, context, empty_state, snapshots, upload
 
 ctx = context.current()
 lang = ctx.lang
 st.title(t("page_data", lang))
+if not access.require_admin(lang):  # the menu does not offer this page to others either
+    st.stop()
 upload.show_flash()  # the outcome of the load or deletion that reran the app
 
 catalogue = snapshots.catalogue()

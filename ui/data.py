@@ -1,9 +1,9 @@
 """Cached access to the store and to small analytics results for the pages.
 
 Pages get results through :func:`result`, which runs an analytics function on the
-view's filtered customers table and caches the (small) answer keyed on the database,
-its data version, the filters, the rules and the function's own parameters. Nothing
-customer-level is ever cached here.
+view's customers table (within the user's scope, then filtered) and caches the (small)
+answer keyed on the database, its data version, the user's access, the filters, the rules
+and the function's own parameters. Nothing customer-level is ever cached here.
 """
 
 from __future__ import annotations
@@ -22,7 +22,17 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics.rules import DEFAULT_RULES_PATH, TierRules, load_rules
-from analytics.scope import Filters, apply_event_filters, apply_filters, organisation
+from analytics.scope import (
+    Access,
+    Filters,
+    Scope,
+    apply_event_filters,
+    apply_event_scope,
+    apply_filters,
+    apply_scope,
+    mask_identity,
+    organisation,
+)
 from analytics.store import Store, open_store, resolve_db_path
 
 if TYPE_CHECKING:
@@ -63,27 +73,32 @@ def snapshots(db: str, data_version: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def organisation_choices(db: str, data_version: str, snapshot, segment: str) -> pd.DataFrame:
-    """(region, branch, rm_id) choices of a snapshot, for the cascading filters."""
-    t = apply_filters(store().table("customers"), Filters(segment=segment))
-    return organisation(t, snapshot_date=snapshot)
+def organisation_choices(db: str, data_version: str, snapshot, segment: str, scope: str) -> pd.DataFrame:
+    """(region, branch, rm_id) choices of a snapshot within a scope, for the cascading filters."""
+    t = apply_scope(store().table("customers"), Scope.parse(scope))
+    return organisation(apply_filters(t, Filters(segment=segment)), snapshot_date=snapshot)
 
 
-def customers(filters: Filters):
-    """The customers table narrowed to the filters (an Ibis expression; nothing runs)."""
-    return scoped("customers", filters)
+def customers(filters: Filters, access: Access):
+    """The customers table within the user's scope, narrowed to the filters (an Ibis expression)."""
+    return scoped("customers", filters, access)
 
 
-def scoped(table: str, filters: Filters):
-    """A table narrowed to the filters (``customers`` or ``prospects``; an Ibis expression).
+def scoped(table: str, filters: Filters, access: Access):
+    """A table within the user's scope, then narrowed to the filters (an Ibis expression).
 
-    A name from :func:`materialized` is returned as it is: it was filtered when it was made.
+    The scope comes first and the filters can only narrow it; a user without a scope gets
+    no rows (:func:`analytics.scope.apply_scope`). A name from :func:`materialized` is
+    returned as it is: it was scoped and filtered when it was made (its name carries both).
     """
     if table.startswith(_MATERIALIZED):
         return store().materialize(table, None)
+    base = store().table(table)
     if table in EVENT_TABLES:
-        return apply_event_filters(store().table(table), filters, customers=store().table("customers"))
-    return apply_filters(store().table(table), filters)
+        everyone = store().table("customers")
+        within = apply_event_scope(base, access.scope, customers=everyone)
+        return apply_event_filters(within, filters, customers=apply_scope(everyone, access.scope))
+    return apply_filters(apply_scope(base, access.scope), filters)
 
 
 #: Tables of events (no segment or relationship manager of their own): scoped through
@@ -92,8 +107,34 @@ def scoped(table: str, filters: Filters):
 EVENT_TABLES = ("surveys", "complaints")
 
 
-def _extra(table: str, filters: Filters):
-    return store().table(table) if table in EVENT_TABLES else scoped(table, filters)
+def _extra(table: str, filters: Filters, access: Access):
+    # An event table is passed within the scope but not filtered: the function joins it to
+    # its (filtered) source by customer.
+    if table in EVENT_TABLES:
+        return apply_event_scope(store().table(table), access.scope, customers=store().table("customers"))
+    return scoped(table, filters, access)
+
+
+def _masked(value: Any, access: Access) -> Any:
+    # Names and ids hidden in a small result (and in every dataframe field of a result object)
+    # before it is cached or shown, for a user who may not see them.
+    if not access.mask:
+        return value
+    if isinstance(value, pd.DataFrame):
+        return mask_identity(value, salt=access.salt)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {
+            field.name: mask_identity(getattr(value, field.name), salt=access.salt)
+            for field in dataclasses.fields(value)
+            if isinstance(getattr(value, field.name), pd.DataFrame)
+        }
+        return dataclasses.replace(value, **changes) if changes else value
+    return value
+
+
+def private(value: Any, ctx: ViewContext) -> Any:
+    """A result fetched outside :func:`result` (e.g. a list on request), masked as :func:`result` masks."""
+    return _masked(value, ctx.access)
 
 
 _MATERIALIZED = "m_"
@@ -111,12 +152,13 @@ def materialized(
     rules, parameters), so a changed input makes a new table and never reuses a stale one.
     """
     takes_rules = "rules" in inspect.signature(fn).parameters and "rules" not in params
-    f = ctx.filters
+    f, access = ctx.filters, ctx.access
     key = (
         f"{fn.__module__}.{fn.__qualname__}",
         ctx.db,
         ctx.data_version,
         (f.segment, f.region, f.branch, f.rm_id),
+        access.key,
         source,
         tuple(tables),
         ctx.rules.fingerprint if takes_rules else None,
@@ -124,8 +166,8 @@ def materialized(
     )
     name = _MATERIALIZED + hashlib.sha256(repr(key).encode()).hexdigest()[:24]
     kwargs = dict(params) | ({"rules": ctx.rules} if takes_rules else {})
-    kwargs |= {table: _extra(table, f) for table in tables}
-    store().materialize(name, lambda: fn(scoped(source, f), **kwargs))
+    kwargs |= {table: _extra(table, f, access) for table in tables}
+    store().materialize(name, lambda: fn(scoped(source, f, access), **kwargs))
     return name
 
 
@@ -135,19 +177,22 @@ def _result(
     db: str,
     data_version: str,
     filters: tuple,
+    access_key: tuple,
     source: str,
     tables: tuple[str, ...],
     rules_key: str | None,
     params: tuple,
     _fn: Callable,
     _rules: TierRules | None,
+    _access: Access,
 ) -> Any:
     kwargs = dict(params)
     if _rules is not None:
         kwargs["rules"] = _rules
+    f = Filters(*filters)
     for table in tables:
-        kwargs[table] = _extra(table, Filters(*filters))
-    return _fn(scoped(source, Filters(*filters)), **kwargs)
+        kwargs[table] = _extra(table, f, _access)
+    return _masked(_fn(scoped(source, f, _access), **kwargs), _access)
 
 
 def result(
@@ -160,10 +205,12 @@ def result(
     fn : callable
         An analytics function: a scoped table first, keyword-only parameters after.
     ctx : ViewContext
-        The view: database, data version, filters and rules are part of the cache key.
+        The view: database, data version, the user's access (user, scope, masking), filters
+        and rules are part of the cache key, so no cached result crosses users.
     source : str
-        The table ``fn`` receives, narrowed to the view's filters (``customers`` or
-        ``prospects``).
+        The table ``fn`` receives, within the user's scope and narrowed to the view's filters
+        (``customers`` or ``prospects``). Customer names and ids in the result are masked when
+        the user may not see them.
     tables : tuple of str
         Further tables passed as keywords of the same name: ``customers`` and ``prospects``
         narrowed to the view's filters (e.g. the customer counts behind a complaint rate),
@@ -180,12 +227,13 @@ def result(
         ctx.db,
         ctx.data_version,
         (f.segment, f.region, f.branch, f.rm_id),
+        ctx.access.key,
         source,
         tuple(tables),
         ctx.rules.fingerprint if takes_rules else None,
         tuple(sorted(params.items())),
     )
-    value = _result(*key, fn, ctx.rules if takes_rules else None)
+    value = _result(*key, fn, ctx.rules if takes_rules else None, ctx.access)
     _remember(value, repr(key))
     return value
 

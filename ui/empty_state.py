@@ -23,6 +23,9 @@ def render(lang: str, db: str, *, body: str = "empty_body") -> None:
         (``data_empty_body``) instead of pointing to the command line.
     """
     st.info(f"**{t('empty_title', lang)}**\n\n{t(body, lang, db=db)}")
+    ctx = st.session_state.get("context")
+    if ctx is not None and not ctx.user.is_admin:
+        return  # only an administrator may fill the database
     if st.button(t("build_demo", lang), type="primary", key="build_demo"):
         with st.spinner(t("building_demo", lang)):
             try:
@@ -32,5 +35,8 @@ def render(lang: str, db: str, *, body: str = "empty_body") -> None:
             except TierscopeError as exc:  # LoadBusyError included: a load is running
                 st.error(str(exc))
                 return
+        from ui import access
+
+        access.record_here("demo", "built the demo portfolio from the empty-database page")
         st.cache_data.clear()
         st.rerun()

@@ -21,6 +21,7 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,7 @@ import streamlit as st
 from analytics import export
 from analytics.errors import ExportError
 from analytics.i18n import t
+from ui import access
 
 log = logging.getLogger("tierscope")
 
@@ -238,9 +240,10 @@ def chart_controls(fig: go.Figure, *, key: str | None = None, table: pd.DataFram
         image = functools.partial(chart_image, fig, scale=scale or 1, source=source, lang=lang)
         row = st.container(horizontal=True)
         for fmt, mime, icon in (("png", _PNG, ":material/image:"), ("svg", _SVG, ":material/polyline:")):
+            what = f"{fmt} · {title} · {subtitle}"
             row.download_button(
                 t(f"ex_{fmt}", lang),
-                data=functools.partial(image, fmt=fmt),
+                data=access.audited(functools.partial(image, fmt=fmt), "export", what),
                 file_name=file_name(title, ctx.snapshot, fmt),
                 mime=mime,
                 icon=icon,
@@ -281,9 +284,10 @@ def table_controls(df: pd.DataFrame, *, title: str, key: str, subtitle: str | No
 
         subtitle = view_subtitle(ctx) if ctx.snapshot else ""
     row = st.container(horizontal=True)
+    what = f"{{fmt}} · {title} · {subtitle}"
     row.download_button(
         t("ex_csv", lang),
-        data=functools.partial(table_csv, df),
+        data=access.audited(functools.partial(table_csv, df), "export", what.format(fmt="csv")),
         file_name=file_name(title, ctx.snapshot, "csv"),
         mime="text/csv",
         icon=":material/download:",
@@ -293,7 +297,11 @@ def table_controls(df: pd.DataFrame, *, title: str, key: str, subtitle: str | No
     )
     row.download_button(
         t("ex_xlsx", lang),
-        data=functools.partial(table_xlsx, df, title=title, subtitle=subtitle),
+        data=access.audited(
+            functools.partial(table_xlsx, df, title=title, subtitle=subtitle),
+            "export",
+            what.format(fmt="xlsx"),
+        ),
         file_name=file_name(title, ctx.snapshot, "xlsx"),
         mime=_XLSX,
         icon=":material/table_view:",
@@ -352,17 +360,19 @@ def deck_sidebar(ctx) -> None:
         )
         source = source_text(ctx.db, lang)
         subtitle = t("ex_deck_subtitle", lang, date=dt.date.today().isoformat(), source=source)
+        make = functools.partial(
+            deck_file,
+            tuple(items),
+            tables=bool(with_tables),
+            title=title.strip() or t("ex_deck_title_default", lang),
+            subtitle=subtitle,
+            source=source,
+            lang=lang,
+        )
+        contents = "; ".join(i.title for i in items)
         st.download_button(
             t("ex_deck_download", lang),
-            data=functools.partial(
-                deck_file,
-                tuple(items),
-                tables=bool(with_tables),
-                title=title.strip() or t("ex_deck_title_default", lang),
-                subtitle=subtitle,
-                source=source,
-                lang=lang,
-            ),
+            data=access.audited(make, "export", f"pptx · {len(items)} items: {contents}"),
             file_name=file_name(title.strip() or "tierscope-deck", dt.date.today(), "pptx"),
             mime=_PPTX,
             icon=":material/slideshow:",
@@ -407,12 +417,21 @@ def warm_up() -> None:
     _warm_up()
 
 
-def xlsx_button(df: pd.DataFrame, *, title: str, subtitle: str, file_stem: str, key: str) -> None:
-    """An Excel download of a list whose CSV button the page already shows (same columns)."""
+def xlsx_button(
+    df: pd.DataFrame | Callable[[], pd.DataFrame], *, title: str, subtitle: str, file_stem: str, key: str
+) -> None:
+    """An Excel download of a list whose CSV button the page already shows (same columns).
+
+    ``df`` may be a function that makes the table: it then runs only on click (a long list).
+    """
     ctx = _context()
+
+    def make() -> bytes:
+        return table_xlsx(df() if callable(df) else df, title=title, subtitle=subtitle)
+
     st.download_button(
         t("ex_xlsx", ctx.lang if ctx else "en"),
-        data=functools.partial(table_xlsx, df, title=title, subtitle=subtitle),
+        data=access.audited(make, "export", f"xlsx · {title} · {subtitle}"),
         file_name=f"{file_stem}.xlsx",
         mime=_XLSX,
         icon=":material/table_view:",
@@ -431,4 +450,29 @@ def show_table(
     if "on_select" in options:
         options.setdefault("key", key)
     st.dataframe(df, **options)
-    table_controls(df, title=title, key=key.split("|", 1)[0], subtitle=subtitle)
+    table_controls(
+        percent_headers(df, options.get("column_config")),
+        title=title,
+        key=key.split("|", 1)[0],
+        subtitle=subtitle,
+    )
+
+
+def percent_headers(df: pd.DataFrame, column_config: object) -> pd.DataFrame:
+    """``df`` with `` %`` after the header of each column the page shows as percentage points.
+
+    The page formats such a column (values x 100) with a ``%`` sign; in a file the header says
+    so instead, and :func:`analytics.export.tables_xlsx` formats a column whose header ends with
+    ``%`` as percentage points (12.5 -> 12.5%), not as a fraction.
+    """
+    if not isinstance(column_config, dict):
+        return df
+    points = [
+        name
+        for name, config in column_config.items()
+        if isinstance(config, dict)
+        and "%%" in str((config.get("type_config") or {}).get("format") or "")
+        and name in df.columns
+        and not str(name).rstrip().endswith("%")
+    ]
+    return df.rename(columns={name: f"{name} %" for name in points}) if points else df

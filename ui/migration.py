@@ -32,7 +32,7 @@ from analytics.migration import (
     stationary_mix,
 )
 from analytics.overview import comparison_dates
-from ui import data, export, urlstate
+from ui import access, data, export, urlstate
 from ui.overview import on_league_select, scope_text, show_chart
 from ui.sidebar import ViewContext
 from ui.tables import MONEY_FORMAT, TABLE_UNIT_CAP
@@ -94,9 +94,8 @@ def view_key(ctx: ViewContext, *parts) -> str:
     """What a result derived from :func:`ui.data.result` answers depends on: the database, its data
     version, the filters, the rules, and ``parts`` (the snapshots, the options)."""
     f = ctx.filters
-    return repr(
-        (ctx.db, ctx.data_version, (f.segment, f.region, f.branch, f.rm_id), ctx.rules.fingerprint, parts)
-    )
+    view = (f.segment, f.region, f.branch, f.rm_id)
+    return repr((ctx.db, ctx.data_version, view, ctx.access.key, ctx.rules.fingerprint, parts))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -457,7 +456,11 @@ def losses_table(ctx: ViewContext, df: pd.DataFrame, lang: str, pair: tuple[dt.d
     )
     st.download_button(
         t("mig_download", lang),
-        data=derived(_losses_csv, view_key(ctx, "losses", pair, lang), df, lang, pair),
+        data=access.audited(
+            functools.partial(_losses_csv, df, lang, pair),
+            "export",
+            f"csv · high-tier losses {from_date.isoformat()}–{to_date.isoformat()} · {len(df)} customers",
+        ),
         file_name=f"high_tier_losses_{from_date.isoformat()}_{to_date.isoformat()}.csv",
         mime="text/csv",
         icon=":material/download:",

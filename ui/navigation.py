@@ -28,6 +28,8 @@ SECTIONS: dict[str, list[tuple[str, str, str, str]]] = {
 
 
 DEFAULT_PAGE = "overview"
+#: Pages only an administrator sees (loading and deleting data).
+ADMIN_PAGES = frozenset({"data"})
 
 
 def url_of(url_path: str) -> str:
@@ -35,11 +37,12 @@ def url_of(url_path: str) -> str:
     return "" if url_path == DEFAULT_PAGE else url_path
 
 
-def available_pages() -> list[tuple[str, str, str, str, str]]:
-    """(section, file, title label, icon, url path) of every page that exists."""
+def available_pages(*, admin: bool = True) -> list[tuple[str, str, str, str, str]]:
+    """(section, file, title label, icon, url path) of every page that exists (and that the
+    user may open: the data pages are for administrators only)."""
     return [
         (section, path, title, icon, url)
         for section, pages in SECTIONS.items()
         for path, title, icon, url in pages
-        if (APP_DIR / path).exists()
+        if (APP_DIR / path).exists() and (admin or url not in ADMIN_PAGES)
     ]

@@ -17,12 +17,13 @@ from dataclasses import dataclass
 import ibis.expr.types as ir
 import pandas as pd
 import streamlit as st
+from analytics.users import LOCAL_USER, User
 
 from analytics import scenarios
 from analytics.errors import RulesError
 from analytics.i18n import LANGUAGES, segment_label, t
 from analytics.rules import TierRules
-from analytics.scope import SEGMENT_CHOICES, Filters
+from analytics.scope import BANK, SEGMENT_CHOICES, Access, Filters, Scope
 from analytics.tuner import scenario_rules
 from ui import data, urlstate
 
@@ -47,6 +48,9 @@ class ViewContext:
     #: ``rules`` are then the scenario's and ``current_rules`` the rules file's.
     scenario: str = ""
     current_rules: TierRules | None = None
+    #: Who is looking: the scope every table is cut to first, and whether names are masked.
+    access: Access = Access("local", BANK, mask=False)
+    user: User = LOCAL_USER
 
     def url_view(self) -> dict[str, str]:
         """The URL parameters of this view (defaults left out)."""
@@ -63,8 +67,8 @@ class ViewContext:
         return view
 
     def customers(self) -> ir.Table:
-        """The customers table narrowed to this view's filters (nothing runs yet)."""
-        return data.customers(self.filters)
+        """The customers table within the user's scope, narrowed to the filters (nothing runs yet)."""
+        return data.customers(self.filters, self.access)
 
 
 def drill(region: str | None = None, branch: str | None = None, rm: str | None = None) -> None:
@@ -135,10 +139,29 @@ def _on_branch(org: pd.DataFrame) -> None:
         st.session_state["region"] = org.loc[org["branch"] == branch, "region"].iloc[0]
 
 
-def _org_filters(lang: str, org: pd.DataFrame) -> tuple[str | None, str | None, str | None]:
+def _lock(scope: Scope, org: pd.DataFrame) -> set[str]:
+    # A branch or RM scope fixes the filters down to its own unit: set them before the widgets
+    # are drawn (a link or a remembered choice elsewhere gives way) and draw them disabled.
+    if scope.level not in ("branch", "rm"):
+        return set()
+    rows = org[org[scope.column] == scope.unit]
+    fixed = {"region": rows["region"].iloc[0] if len(rows) else ALL}
+    fixed["branch"] = (
+        scope.unit if scope.level == "branch" else (rows["branch"].iloc[0] if len(rows) else ALL)
+    )
+    if scope.level == "rm":
+        fixed["rm"] = scope.unit
+    for key, value in fixed.items():
+        st.session_state[key] = value
+    return set(fixed)
+
+
+def _org_filters(lang: str, org: pd.DataFrame, scope: Scope) -> tuple[str | None, str | None, str | None]:
     sb = st.sidebar
+    for key in ORG_KEYS:
+        urlstate.adopt(key, ALL)
+    locked = _lock(scope, org)
     regions = [ALL, *sorted(org["region"].unique())]
-    urlstate.adopt("region", ALL)
     _keep_known("region", regions)
     region = sb.selectbox(
         t("region", lang),
@@ -146,10 +169,10 @@ def _org_filters(lang: str, org: pd.DataFrame) -> tuple[str | None, str | None, 
         format_func=lambda v: v or t("all_regions", lang),
         key="region",
         on_change=_on_region,
+        disabled="region" in locked,
     )
     in_region = org[org["region"] == region] if region else org
     branches = [ALL, *sorted(in_region["branch"].unique())]
-    urlstate.adopt("branch", ALL)
     _keep_known("branch", branches)
     branch = sb.selectbox(
         t("branch", lang),
@@ -158,38 +181,49 @@ def _org_filters(lang: str, org: pd.DataFrame) -> tuple[str | None, str | None, 
         key="branch",
         on_change=_on_branch,
         args=(org,),
+        disabled="branch" in locked,
     )
     in_branch = in_region[in_region["branch"] == branch] if branch else in_region
     rms = [ALL, *sorted(in_branch["rm_id"].unique())]
-    urlstate.adopt("rm", ALL)
     _keep_known("rm", rms)
     rm = sb.selectbox(
         t("rm", lang),
         rms,
         format_func=lambda v: v or t("all_rms", lang),
         key="rm",
-        disabled=not branch and len(rms) > 200,
+        disabled="rm" in locked or (not branch and len(rms) > 200),
     )
     return region or None, branch or None, rm or None
 
 
-def render() -> ViewContext:
-    """Draw the sidebar and return the view it defines."""
-    store = data.store()
-    db = str(store.path)
-    version = store.data_version()
-    sb = st.sidebar
-    urlstate.begin_run()
-
+def language() -> str:
+    """The language radio (first in the sidebar; also on the sign-in page)."""
     urlstate.adopt("lang", "en", _language_code)
     _keep_known("lang", list(LANGUAGES), "en")
-    lang = sb.radio(
+    return st.sidebar.radio(
         "Language / 语言",
         list(LANGUAGES),
         format_func=LANGUAGES.get,
         horizontal=True,
         key="lang",
     )
+
+
+def render(user: User, salt: str = "") -> ViewContext:
+    """Draw the sidebar and return the view it defines, within ``user``'s scope.
+
+    The organisation filters offer only the units inside the scope; a branch or RM scope fixes
+    them to its own unit, so no link or remembered choice can widen a view (and the tables are
+    cut to the scope before any filter anyway, :mod:`ui.data`).
+    """
+    store = data.store()
+    db = str(store.path)
+    version = store.data_version()
+    sb = st.sidebar
+    urlstate.begin_run()
+    access = Access(user.username, user.scope, mask=not user.identity, salt=salt)
+
+    lang = language()
 
     snaps = data.snapshots(db, version)
     dates = tuple(snaps["snapshot_date"])
@@ -204,9 +238,9 @@ def render() -> ViewContext:
         snapshot = dt.date.fromisoformat(chosen)
 
         segment = _segment(lang)
-        org = data.organisation_choices(db, version, snapshot, segment)
-        region, branch, rm = _org_filters(lang, org)
-        filters = Filters(segment=segment, region=region, branch=branch, rm_id=rm)
+        org = data.organisation_choices(db, version, snapshot, segment, str(access.scope))
+        region, branch, rm = _org_filters(lang, org, access.scope)
+        filters = access.scope.narrow(Filters(segment=segment, region=region, branch=branch, rm_id=rm))
 
     current = data.rules()
     scenario, rules = _scenario(lang, current)
@@ -220,6 +254,8 @@ def render() -> ViewContext:
         filters=filters,
         scenario=scenario,
         current_rules=current,
+        access=access,
+        user=user,
     )
     view = context.url_view()
     urlstate.publish({key: view.get(key) for key in URL_KEYS})
@@ -275,6 +311,9 @@ def breadcrumb(ctx: ViewContext) -> None:
         steps.append((f.branch, {"region": f.region, "branch": f.branch}))
     if f.rm_id:
         steps.append((f.rm_id, {"region": f.region, "branch": f.branch, "rm": f.rm_id}))
+    # Levels wider than the user's scope are not offered: a branch starts at its branch
+    widest = {"branch": 2, "rm": 3}.get(ctx.access.scope.level, 0)
+    steps = steps[min(widest, len(steps) - 1) :] if widest else steps
     if len(steps) == 1:
         return
     cols = st.columns([1] * len(steps) + [max(1, 8 - len(steps))], gap="small", vertical_alignment="center")

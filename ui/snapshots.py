@@ -14,7 +14,7 @@ import streamlit as st
 from analytics.errors import LoadBusyError, TierscopeError
 from analytics.i18n import format_count, t
 from analytics.store import Store
-from ui import data
+from ui import access, data
 from ui.upload import flash
 
 
@@ -136,6 +136,7 @@ def _delete(store: Store, table: str, day: str, lang: str) -> None:
     except TierscopeError as exc:  # e.g. deleted meanwhile in another session
         st.error(t("data_error_nothing_changed", lang, message=str(exc)))
         return
+    access.record_here("delete_snapshot", f"{table} {day}: {removed} rows")
     st.cache_data.clear()  # every page forgets the deleted snapshot
     st.session_state.pop("delete_pending", None)
     st.session_state["delete_nonce"] = st.session_state.get("delete_nonce", 0) + 1

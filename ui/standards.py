@@ -26,7 +26,7 @@ from analytics.charts import (
 from analytics.i18n import format_count, format_money, t, tier_label
 from analytics.rules import RETAIL_TIERS
 from analytics.standards import STANDARDS, Compliance, NotServed, UnitCompliance
-from ui import export, urlstate
+from ui import access, export, urlstate
 from ui.migration import derived, safe_csv, view_key
 from ui.overview import on_league_select, show_chart
 from ui.overview import subtitle as view_subtitle
@@ -340,7 +340,9 @@ def not_served_table(ctx: ViewContext, found: NotServed, lang: str, missing: str
     name = "_".join(["not_served", *(p for p in (missing, tier) if p), snapshot.isoformat()])
     st.download_button(
         t("std_download", lang),
-        data=derived(_not_served_csv, view_key(ctx, "not_served", snapshot, missing, tier, lang), df, lang),
+        data=access.audited(
+            functools.partial(_not_served_csv, df, lang), "export", f"csv · {name} · {len(df)} customers"
+        ),
         file_name=f"{name}.csv",
         mime="text/csv",
         icon=":material/download:",

@@ -23,7 +23,7 @@ import streamlit as st
 from analytics import charts, trends
 from analytics.charts import TREND_MAX_GROUPS, p_phrase, p_text, trend_group_label
 from analytics.i18n import LANGUAGES, format_count, t
-from analytics.scope import Filters
+from analytics.scope import Access, Filters
 from ui import context, data, export, snapshots, urlstate
 from ui.overview import show_chart
 from ui.overview import subtitle as view_subtitle
@@ -547,10 +547,11 @@ def churn_link(res: trends.ChurnComparison, lang: str) -> None:
     )
 
 
-def _branch_link(complaints, *, customers, filters: tuple) -> trends.BranchLink:
-    # The surveys of the view, scoped as the complaints are: data.result passes an extra event
-    # table whole (meant for a join by customer), and this comparison groups surveys by branch.
-    surveys = data.scoped("surveys", Filters(*filters))
+def _branch_link(complaints, *, customers, filters: tuple, access: Access) -> trends.BranchLink:
+    # The surveys of the view, scoped and filtered as the complaints are: data.result passes an
+    # extra event table only scoped (meant for a join by customer), and this comparison groups
+    # surveys by branch.
+    surveys = data.scoped("surveys", Filters(*filters), access)
     return trends.branch_complaints_vs_satisfaction(complaints, surveys, customers)
 
 
@@ -563,6 +564,7 @@ def branch_link(ctx: ViewContext) -> trends.BranchLink:
         source="complaints",
         tables=("customers",),
         filters=(f.segment, f.region, f.branch, f.rm_id),
+        access=ctx.access,
     )
 
 

@@ -12,6 +12,7 @@ numbers that differ from the rules file), so the address bar shares it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 import pandas as pd
@@ -21,9 +22,9 @@ from analytics import scenarios, tuner
 from analytics.errors import RulesError
 from analytics.i18n import format_count, format_money, t, tier_label
 from analytics.rules import TierRules
-from analytics.scope import Filters
+from analytics.scope import Access, Filters
 from analytics.tuner import TunerIndex, WorkloadParams
-from ui import context, data, export
+from ui import access, context, data, export
 from ui.migration import safe_csv
 from ui.overview import scope_text
 
@@ -46,15 +47,21 @@ def _index(
     db: str,
     data_version: str,
     filters: tuple,
+    access_key: tuple,
     snapshot: dt.date,
     standards: str,
     matrices: bool,
     _rules: TierRules,
+    _access: Access,
 ) -> TunerIndex:
     f = Filters(*filters)
-    prospects = data.scoped("prospects", f) if matrices else None
+    prospects = data.scoped("prospects", f, _access) if matrices else None
     return tuner.prepare(
-        data.customers(f), rules=_rules, snapshot_date=snapshot, matrices=matrices, prospects=prospects
+        data.customers(f, _access),
+        rules=_rules,
+        snapshot_date=snapshot,
+        matrices=matrices,
+        prospects=prospects,
     )
 
 
@@ -65,10 +72,12 @@ def index(ctx, baseline: TierRules, *, matrices: bool = False) -> TunerIndex:
         ctx.db,
         ctx.data_version,
         (f.segment, f.region, f.branch, f.rm_id),
+        ctx.access.key,
         ctx.snapshot,
         baseline.fingerprint,
         matrices,
         baseline,
+        ctx.access,
     )
 
 
@@ -396,6 +405,7 @@ def movers_section(ctx, baseline: TierRules, scenario: TierRules, changes: dict,
         ctx.db,
         ctx.data_version,
         ctx.filters,
+        ctx.access.key,
         ctx.snapshot,
         baseline.fingerprint,
         scenarios.encode(changes),
@@ -403,12 +413,15 @@ def movers_section(ctx, baseline: TierRules, scenario: TierRules, changes: dict,
     kept = st.session_state.get("_tune_movers")
     if st.button(t("tu_list_movers", lang), icon=":material/list:"):
         with st.spinner(t("tu_listing", lang)):
-            df = tuner.movers(
-                ctx.customers(),
-                baseline=baseline,
-                scenario=scenario,
-                snapshot_date=ctx.snapshot,
-                limit=MOVERS_DOWNLOAD,
+            df = data.private(
+                tuner.movers(
+                    ctx.customers(),
+                    baseline=baseline,
+                    scenario=scenario,
+                    snapshot_date=ctx.snapshot,
+                    limit=MOVERS_DOWNLOAD,
+                ),
+                ctx,
             )
         kept = (token, df)
         st.session_state["_tune_movers"] = kept  # session only: customer rows are never cached
@@ -421,10 +434,19 @@ def movers_section(ctx, baseline: TierRules, scenario: TierRules, changes: dict,
         st.caption(t("tu_movers_capped", lang, n=format_count(MOVERS_DOWNLOAD, lang)))
     st.download_button(
         t("tu_download_movers", lang, n=format_count(len(df), lang)),
-        movers_csv(df, lang),
+        data=access.audited(
+            functools.partial(movers_csv, df, lang), "export", f"csv · tier movers · {len(df)} customers"
+        ),
         file_name=f"tier_movers_{ctx.snapshot.isoformat()}.csv",
         mime="text/csv",
         icon=":material/download:",
+    )
+    export.xlsx_button(
+        functools.partial(movers_export, df, lang),
+        title=t("tu_movers_section", lang),
+        subtitle=subtitle(ctx, baseline),
+        file_stem=f"tier_movers_{ctx.snapshot.isoformat()}",
+        key="tu_movers",
     )
 
 
@@ -545,14 +567,19 @@ def suggest_section(
     )
 
 
-def _adopt(path, scenario: TierRules) -> None:
+def _adopt(path, scenario: TierRules, changes: dict) -> None:
     # A callback: it may reset the confirmation box, which the body cannot once it is drawn
     name = st.session_state.get("tu_adopt_name", "").strip() or None
+    ctx = context.current()
+    if not ctx.user.is_admin:  # the button is not offered; a forged click still changes nothing
+        st.session_state["_tu_adopt_msg"] = ("error", t("ac_admin_only", ctx.lang))
+        return
     try:
         adopted = scenarios.adopt(path, scenario, name=name)
     except RulesError as exc:
         st.session_state["_tu_adopt_msg"] = ("error", str(exc))
         return
+    access.record_here("adopt_rules", f"{adopted.name} v{adopted.version}: {scenarios.encode(changes)}")
     st.session_state["tu_adopt_sure"] = False
     st.session_state["_tu_adopt_msg"] = ("success", (adopted.name, adopted.version))
     st.session_state["_tu_adopted_now"] = True
@@ -564,6 +591,9 @@ def adopt_section(baseline: TierRules, scenario: TierRules, changes: dict, lang:
         st.rerun(scope="app")  # every page, the sidebar and the tuner's baseline read the new rules
     path = data.rules_path()
     with st.expander(t("tu_adopt_section", lang), icon=":material/gavel:"):
+        if not context.current().user.is_admin:
+            st.caption(t("ac_admin_only", lang))
+            return
         st.caption(t("tu_adopt_note", lang, path=str(path)))
         message = st.session_state.pop("_tu_adopt_msg", None)
         if message and message[0] == "error":
@@ -577,7 +607,7 @@ def adopt_section(baseline: TierRules, scenario: TierRules, changes: dict, lang:
             disabled=not (changes and sure),
             type="primary",
             on_click=_adopt,
-            args=(path, scenario),
+            args=(path, scenario, changes),
         )
         try:
             export.show_table(

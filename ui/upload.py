@@ -33,7 +33,7 @@ from analytics.i18n import format_count, t
 from analytics.load import Inspection, LoadError, LoadResult, inspect_files, load_files
 from analytics.schema import TABLES
 from analytics.store import PROJECT_DIR, Store
-from ui import data
+from ui import access, data
 
 MAPPINGS_DIR = PROJECT_DIR / "data" / "mappings"
 # .xls is accepted by the uploader so that the loader can say what to do with it
@@ -468,6 +468,7 @@ def _confirm(req: Upload, lang: str) -> None:
     except (TierscopeError, OSError) as exc:
         st.error(t("data_error_nothing_changed", lang, message=str(exc)))
         return
+    access.record_here("load", result_message(result, "en"))
     st.cache_data.clear()  # every page reads the new data (the data version changed too)
     st.session_state.pop("upload_inspection", None)
     st.session_state["upload_nonce"] = st.session_state.get("upload_nonce", 0) + 1

@@ -44,7 +44,6 @@ import openpyxl
 import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from analytics.store import Store
@@ -354,21 +353,7 @@ def test_the_unit_league(db):
 # -- high-tier losses and their CSV -----------------------------------------------------------
 
 
-@pytest.fixture
-def downloads(monkeypatch):
-    """The files the page hands to Streamlit's media storage (a download button's data)."""
-    seen: list[tuple[bytes, str, str | None]] = []
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def spy(self, path_or_data, mimetype, kind, filename=None):
-        seen.append((path_or_data, mimetype, filename))
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
-    return seen
-
-
-def test_high_tier_losses_and_their_csv(db, downloads, deferred):
+def test_high_tier_losses_and_their_csv(db, deferred):
     at = _app()
     listed = _table(at, "Customer ID")
     assert list(listed["Customer ID"]) == ["C", "B"]  # largest previous AUM first; K is not a loss
@@ -381,9 +366,7 @@ def test_high_tier_losses_and_their_csv(db, downloads, deferred):
     assert any(c.startswith("2 customers were high net worth or private") for c in _captions(at))
     (csv_button,) = [b for b in at.get("download_button") if b.proto.id.endswith("-mig_losses_csv")]
     assert csv_button.proto.label == "Download the list (CSV)"
-    csvs = [(data, name) for data, mime, name in downloads if mime == "text/csv"]
-    assert len(csvs) == 1
-    data, name = csvs[0]
+    data, name = download(at, "mig_losses_csv", deferred)
     assert name == "high_tier_losses_2026-08-31_2026-09-30.csv"
     assert data.startswith(b"\xef\xbb\xbf")  # a byte-order mark, for Excel
     text = data.decode("utf-8-sig")

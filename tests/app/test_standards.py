@@ -16,12 +16,11 @@ import json
 
 import pandas as pd
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from analytics.store import Store
 from tests.analytics.standards_fixture import ROWS
-from tests.app.conftest import download_keys
+from tests.app.conftest import download, download_keys
 from tests.conftest import REPO, insert_rows
 from ui.standards import page_url
 
@@ -74,20 +73,6 @@ def _chart(at: AppTest, title: str) -> dict:
 
 def _captions(at: AppTest) -> list[str]:
     return [c.value for c in at.caption]
-
-
-@pytest.fixture
-def downloads(monkeypatch):
-    """The files the page hands to Streamlit's media storage (a download button's data)."""
-    seen: list[tuple[bytes, str, str | None]] = []
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def spy(self, path_or_data, mimetype, kind, filename=None):
-        seen.append((path_or_data, mimetype, filename))
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
-    return seen
 
 
 def test_headline_and_compliance_by_tier(db):
@@ -159,7 +144,7 @@ def test_league_by_one_measure_from_the_url(db):
     assert "rank" not in at.query_params
 
 
-def test_not_served_list_and_its_csv(db, downloads):
+def test_not_served_list_and_its_csv(db, deferred):
     at = _app()
     listed = _table(at, "Customer ID")
     assert list(listed["Customer ID"]) == ["P2", "H2", "A3", "A2"]  # largest AUM first
@@ -176,9 +161,7 @@ def test_not_served_list_and_its_csv(db, downloads):
     assert "4 customers · AUM 11.5M CNY. Largest AUM first." in _captions(at)
     (csv_button,) = [b for b in at.get("download_button") if b.proto.id.endswith("-std_not_served_csv")]
     assert csv_button.proto.label == "Download the list (CSV)"
-    csvs = [(data, name) for data, mime, name in downloads if mime == "text/csv"]
-    assert len(csvs) == 1
-    data, name = csvs[0]
+    data, name = download(at, "std_not_served_csv", deferred)
     assert name == "not_served_2026-09-30.csv"
     text = data.decode("utf-8-sig")
     assert "'=cmd" in text and ",=cmd" not in text
