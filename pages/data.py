@@ -19,8 +19,8 @@ if not snapshots.has_customers(catalogue):
     empty_state.render(lang, ctx.db, body="data_empty_body")
 
 # Keyed: the open tab survives the reruns of the upload and delete steps.
-tabs = [t("data_tab_load", lang), t("data_tab_loaded", lang)]
-load_tab, loaded_tab = st.tabs(tabs, key="data_tab", on_change="rerun")
+tabs = [t("data_tab_load", lang), t("data_tab_loaded", lang), t("data_tab_audit", lang)]
+load_tab, loaded_tab, audit_tab = st.tabs(tabs, key="data_tab", on_change="rerun")
 with load_tab:
     request = upload.form(lang)
     if request is not None:
@@ -29,3 +29,5 @@ with loaded_tab:
     snapshots.show_catalogue(catalogue, lang)
     snapshots.delete_form(catalogue, lang)
     snapshots.show_history(lang)
+with audit_tab:
+    access.audit_section(lang)

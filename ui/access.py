@@ -18,22 +18,44 @@ audit table (:mod:`analytics.audit`) with the user, the time and the scope.
 from __future__ import annotations
 
 import logging
+import math
 import os
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
-from analytics.users import LOCAL_USER, Directory, User, load_users
 
 from analytics import audit
 from analytics.i18n import t
 from analytics.rules import DEFAULT_RULES_PATH
+from analytics.users import LOCAL_USER, Directory, User, load_users
 from ui import data
 
 log = logging.getLogger("tierscope")
 
 _SESSION_USER = "_user"
 _OIDC_SEEN = "_oidc_signed_in"
+
+#: Failed password sign-ins of a username that lock it for a while, and for how long (seconds).
+MAX_FAILURES, LOCK_SECONDS = 5, 15 * 60
+# username -> times of its recent failed sign-ins, in this server process
+_FAILURES: dict[str, list[float]] = {}
+_FAILURES_LOCK = threading.Lock()
+
+
+def _locked_for(username: str, now: float) -> float:
+    """Seconds until ``username`` may try again (0 when it may)."""
+    with _FAILURES_LOCK:
+        recent = [t0 for t0 in _FAILURES.get(username, []) if now - t0 < LOCK_SECONDS]
+        _FAILURES[username] = recent
+        return LOCK_SECONDS - (now - recent[-MAX_FAILURES]) if len(recent) >= MAX_FAILURES else 0.0
+
+
+def _failed(username: str, now: float) -> None:
+    with _FAILURES_LOCK:
+        _FAILURES.setdefault(username, []).append(now)
 
 
 def users_file() -> Path:
@@ -117,11 +139,16 @@ def sign_in_page(users: Directory, lang: str) -> None:
         password = st.text_input(t("ac_password", lang), type="password", key="sign_in_password")
         submitted = st.form_submit_button(t("ac_sign_in", lang), type="primary")
     if submitted:
-        user = users.authenticate(username.strip(), password)
+        name, now = username.strip()[:120], time.monotonic()
+        wait = _locked_for(name, now)
+        if wait > 0:  # too many failures: not even checked, so guessing gains nothing
+            record(User(username=name or "-", role="rm"), "sign_in_failed", "locked")
+            st.error(t("ac_locked", lang, minutes=math.ceil(wait / 60)))
+            return
+        user = users.authenticate(name, password)
         if user is None:
-            record(
-                User(username=username.strip()[:120] or "-", name="", role="rm"), "sign_in_failed", "password"
-            )
+            _failed(name, now)
+            record(User(username=name or "-", role="rm"), "sign_in_failed", "password")
             st.error(t("ac_sign_in_failed", lang))
         else:
             st.session_state[_SESSION_USER] = user.username
@@ -186,3 +213,22 @@ def require_admin(lang: str) -> bool:
         return True
     st.error(t("ac_admin_only", lang))
     return False
+
+
+def audit_section(lang: str) -> None:
+    """The audit log for an administrator: newest first, and whether its hash chain is intact."""
+    store = data.store()
+    check = audit.verify(store)
+    if check.ok:
+        st.caption(t("ac_audit_ok", lang, n=check.rows))
+    else:
+        st.error(t("ac_audit_broken", lang, seq=check.first_bad_seq, n=check.rows))
+    log = audit.read(store, limit=AUDIT_SHOWN)
+    if log.empty:
+        return
+    shown = log.rename(columns={c: t(f"ac_col_{c}", lang) for c in log.columns})
+    st.dataframe(shown, hide_index=True, width="stretch", height=min(36 * (len(shown) + 1) + 3, 36 * 16))
+
+
+#: Rows of the audit log the data page shows (the command line shows any number).
+AUDIT_SHOWN = 500

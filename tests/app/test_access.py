@@ -272,3 +272,37 @@ def test_local_mode_says_so(tmp_path, monkeypatch, bank):
     assert _metrics(at)["Customers"] == "5"
     assert any(c.value.startswith("Local mode: no users are configured") for c in at.sidebar.caption)
     assert _column_values(at, "Customer ID") == set(WHO)
+
+
+def test_repeated_failed_sign_ins_lock_the_user_for_a_while(bank, monkeypatch):
+    from ui import access
+
+    monkeypatch.setattr(access, "_FAILURES", {})
+    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=120).run()
+    at.text_input(key="sign_in_user").input("alice")
+    for _ in range(access.MAX_FAILURES):
+        at.text_input(key="sign_in_password").input("guess")
+        at.button[0].click().run()
+    at.text_input(key="sign_in_password").input("alice-pw-1")  # right, but too late
+    at.button[0].click().run()
+    assert "Too many failed sign-ins for this user: try again in 15 minutes." in [e.value for e in at.error]
+    assert "_user" not in at.session_state
+    log = _log(bank)
+    assert list(log["detail"][:2]) == ["locked", "password"]
+
+
+def test_the_data_page_shows_the_audit_log_to_an_administrator(bank):
+    _as("alice")  # leaves nothing in the log: a session injected, no sign-in
+    s = Store(bank)
+    audit.record(
+        s, user="alice", role="branch", scope="branch:B1", action="export", detail="csv · Tier summary"
+    )
+    s.close()
+    at = _as("dave", "data")
+    assert "1 entries; the hash chain is intact (no entry was edited or removed)." in [
+        c.value for c in at.caption
+    ]
+    log = next(d.value for d in at.dataframe if "Action" in d.value.columns)
+    assert list(log["User"]) == ["alice"] and list(log["Scope"]) == ["branch:B1"]
+    refused = _as("alice", "data")
+    assert not [d for d in refused.dataframe if "Action" in d.value.columns]
