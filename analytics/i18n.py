@@ -1990,7 +1990,7 @@ _EXPORT: dict[str, dict[str, str]] = {
         "ex_deck_remove": "Remove from the deck",
         "ex_deck_up": "Move up",
         "ex_deck_count": "{charts} charts, {tables} tables.",
-        "ex_deck_subtitle": "Exported {date} · {source}",
+        "ex_deck_subtitle": "{scope} · Exported {date} · {source}",
         "ex_source": "Tierscope, {database}",
     },
     "zh": {
@@ -2017,7 +2017,7 @@ _EXPORT: dict[str, dict[str, str]] = {
         "ex_deck_remove": "从演示文稿移除",
         "ex_deck_up": "上移",
         "ex_deck_count": "{charts} 张图表、{tables} 个表格。",
-        "ex_deck_subtitle": "导出日期 {date} · {source}",
+        "ex_deck_subtitle": "{scope} · 导出日期 {date} · {source}",
         "ex_source": "Tierscope，{database}",
     },
 }

@@ -32,6 +32,7 @@ import streamlit as st
 from analytics import export
 from analytics.errors import ExportError
 from analytics.i18n import t
+from analytics.scope import Scope
 from ui import access
 
 log = logging.getLogger("tierscope")
@@ -99,6 +100,13 @@ def file_name(title: str, when: dt.date | None, extension: str) -> str:
     stem = _UNSAFE.sub("-", title).strip("-.")[:80] or "tierscope"
     stem = re.sub(r"-{2,}", "-", stem)
     return f"{stem}_{when.isoformat()}.{extension}" if when else f"{stem}.{extension}"
+
+
+def scope_label(scope: Scope, lang: str) -> str:
+    """What a user's exports may cover: ``Head office``, ``Branch B1``, ``Relationship manager M3``."""
+    if scope.level == "bank":
+        return t("head_office", lang)
+    return t(f"ac_scope_{scope.level}", lang, unit=scope.unit or "")
 
 
 def source_text(db: str, lang: str) -> str:
@@ -359,7 +367,13 @@ def deck_sidebar(ctx) -> None:
             t("ex_deck_title", lang), value=t("ex_deck_title_default", lang), max_chars=120, key="deck_title"
         )
         source = source_text(ctx.db, lang)
-        subtitle = t("ex_deck_subtitle", lang, date=dt.date.today().isoformat(), source=source)
+        subtitle = t(
+            "ex_deck_subtitle",
+            lang,
+            scope=scope_label(ctx.access.scope, lang),
+            date=dt.date.today().isoformat(),
+            source=source,
+        )
         make = functools.partial(
             deck_file,
             tuple(items),

@@ -306,3 +306,22 @@ def test_the_data_page_shows_the_audit_log_to_an_administrator(bank):
     assert list(log["User"]) == ["alice"] and list(log["Scope"]) == ["branch:B1"]
     refused = _as("alice", "data")
     assert not [d for d in refused.dataframe if "Action" in d.value.columns]
+
+
+def test_a_branch_users_deck_names_the_branch_and_is_audited(bank, deferred):
+    from pptx import Presentation
+
+    from ui import export
+
+    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=120)
+    at.session_state["_user"] = "alice"
+    table = pd.DataFrame({"Tier": ["Affluent"], "Customers": [1]})
+    at.session_state[export.DECK_KEY] = [export.DeckItem(id="t", title="Tier summary", table=table)]
+    at.run()
+    data, _ = download(at, "deck_download", deferred)
+    first = Presentation(io.BytesIO(data)).slides[0]
+    text = " ".join(s.text_frame.text for s in first.shapes if s.has_text_frame)
+    assert "Branch B1 · Exported" in text
+    log = _log(bank)
+    assert (log["action"][0], log["username"][0], log["scope"][0]) == ("export", "alice", "branch:B1")
+    assert log["detail"][0] == "pptx · 1 items: Tier summary"
