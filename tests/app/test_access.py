@@ -325,3 +325,42 @@ def test_a_branch_users_deck_names_the_branch_and_is_audited(bank, deferred):
     log = _log(bank)
     assert (log["action"][0], log["username"][0], log["scope"][0]) == ("export", "alice", "branch:B1")
     assert log["detail"][0] == "pptx · 1 items: Tier summary"
+
+
+def _frames(at: AppTest) -> list[pd.DataFrame]:
+    # The page's tables, without the rules history an administrator also sees on the tuner
+    return [
+        d.value.reset_index(drop=True)
+        for d in at.dataframe
+        if d not in at.sidebar.dataframe and "path" not in d.value.columns
+    ]
+
+
+def _chart_data(at: AppTest) -> list:
+    return [json.loads(c.proto.spec)["data"] for c in at.get("plotly_chart")]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_branch_users_page_equals_head_office_filtered_to_that_branch(bank, page):
+    # Every number, table and chart of the branch user is the branch's own: the same as an
+    # administrator sees with the branch filter (both see identities, so nothing is masked)
+    mine = _as("alice", page)
+    theirs = _as("dave", page, region="East", branch="B1")
+    assert _metrics(mine) == _metrics(theirs)
+    ours, admins = _frames(mine), _frames(theirs)
+    assert len(ours) == len(admins)
+    for a, b in zip(ours, admins, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+    assert _chart_data(mine) == _chart_data(theirs)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_scope_no_rows_on_any_page(bank, page):
+    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=120)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost/oauth2callback", "cookie_secret": "x"}
+    at.user = {"is_logged_in": True, "email": "stranger@example.com"}
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert not _column_values(at, "Customer ID") and not _column_values(at, "Branch")
+    assert _metrics(at).get("Customers") in (None, "0")
