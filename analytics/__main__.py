@@ -241,7 +241,15 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--users", help="users file (default: $TIERSCOPE_USERS or data/users.toml)")
     user.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     user_sub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
-    add = user_sub.add_parser("add", help="add or replace a user")
+    # --users and --json also after the action (`user list --json`); SUPPRESS keeps the above
+    user_opts = argparse.ArgumentParser(add_help=False)
+    user_opts.add_argument(
+        "--users", default=argparse.SUPPRESS, help="users file (default: $TIERSCOPE_USERS or data/users.toml)"
+    )
+    user_opts.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON object on stdout"
+    )
+    add = user_sub.add_parser("add", parents=[user_opts], help="add or replace a user")
     add.add_argument("username")
     add.add_argument("--role", required=True, choices=["admin", "head_office", "branch", "rm"])
     add.add_argument("--branch", help="the branch of a branch user, as in the data")
@@ -249,12 +257,12 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--name", help="the name shown")
     add.add_argument("--email", help="the e-mail an OIDC sign-in gives")
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
-    passwd = user_sub.add_parser("passwd", help="set a user's password")
+    passwd = user_sub.add_parser("passwd", parents=[user_opts], help="set a user's password")
     passwd.add_argument("username")
     passwd.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
-    remove = user_sub.add_parser("remove", help="remove a user")
+    remove = user_sub.add_parser("remove", parents=[user_opts], help="remove a user")
     remove.add_argument("username")
-    user_sub.add_parser("list", help="list the users (never their password hashes)")
+    user_sub.add_parser("list", parents=[user_opts], help="list the users (never their password hashes)")
 
     audit = sub.add_parser("audit", parents=[common], help="show the audit log, or check that it is intact")
     audit.add_argument("--limit", type=_positive_int, default=50, help="newest rows shown")

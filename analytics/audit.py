@@ -4,12 +4,17 @@ One table, ``audit_log``, in the portfolio database. Append-only by the API — 
 only ever inserts, and nothing in Tierscope updates or deletes a row — and tamper-evident: each
 row carries the SHA-256 of the previous row's hash and its own fields, so an edited, removed or
 re-ordered row breaks the chain, which :func:`verify` finds (``python -m analytics audit
---verify``). Recording never changes :meth:`analytics.store.Store.data_version`, so it never
+--verify``). (Cutting off the newest rows, or rewriting the chain from an edited row on, shows
+only against a copy of a later ``hash`` kept elsewhere.) There is no update or delete
+function. Recording never changes :meth:`analytics.store.Store.data_version`, so it never
 invalidates the dashboard's caches.
+
+The time column is ``recorded_at`` (UTC): ``at`` is a reserved word in DuckDB.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -92,7 +97,8 @@ def record(store, *, user: str, role: str | None, scope: str, action: str, detai
             )
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            with contextlib.suppress(Exception):  # keep the first error, not the rollback's
+                con.execute("ROLLBACK")
             raise
     return seq
 

@@ -30,6 +30,7 @@ password); the file never holds a password. No Streamlit here.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import os
@@ -124,8 +125,10 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got, key)
 
 
-# A hash to spend time on for an unknown username, so that timing does not tell which exist.
-_DUMMY = hash_password(secrets.token_hex(8))
+@functools.cache
+def _dummy() -> str:
+    """A hash to spend time on for an unknown username, so that timing does not tell which exist."""
+    return hash_password(secrets.token_hex(8))
 
 
 # -- users ----------------------------------------------------------------------------------------
@@ -227,7 +230,7 @@ class Directory:
         usernames exist; a user without a password (OIDC only) cannot sign in this way.
         """
         stored = self.hashes.get(username)
-        ok = verify_password(password or "", stored or _DUMMY)
+        ok = verify_password(password or "", stored or _dummy())
         return self.get(username) if ok and stored else None
 
 
@@ -374,13 +377,16 @@ def add_user(
     """Add (or replace) a user in the users file, creating the file when missing.
 
     The file is rewritten atomically (a temporary file renamed over it); the other users and
-    the privacy settings are kept. Returns the user as the file now has them.
+    the privacy settings are kept (comments are not). Replacing a user without a new
+    ``password`` keeps their password. Returns the user as the file now has them.
     """
     path = Path(path)
     doc = _read_doc(path)
     entry = {"name": name, "role": role, "branch": branch, "rm": rm, "email": email}
     if password is not None:
         entry["password"] = hash_password(password)
+    elif "password" in doc.get("users", {}).get(username, {}):
+        entry["password"] = doc["users"][username]["password"]
     doc.setdefault("users", {})[username] = {k: v for k, v in entry.items() if v is not None}
     _check_and_write(path, doc)
     return load_users(path).get(username)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
 
 import pytest
 
 from analytics import audit
+from analytics.store import Store
+from tests.conftest import REPO
 
 
 def test_record_and_read(store):
@@ -60,3 +66,36 @@ def test_hostile_detail_is_stored_as_text_and_actions_are_checked(store):
         audit.record(store, user="x", role=None, scope="bank", action="delete_everything")
     audit.record(store, user="x", role=None, scope="bank", action="export", detail="y" * 5000)
     assert len(audit.read(store)["detail"][0]) == audit.DETAIL_MAX
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "TIERSCOPE_DEBUG"}
+    return subprocess.run(
+        [sys.executable, "-m", "analytics", *args], capture_output=True, text=True, cwd=REPO, env=env
+    )
+
+
+def test_the_audit_command(tmp_path):
+    path = tmp_path / "audit.duckdb"
+    s = Store(path)
+    audit.record(s, user="alice", role="branch", scope="branch:B1", action="sign_in", detail="password")
+    audit.record(s, user="alice", role="branch", scope="branch:B1", action="export", detail="png")
+    s.close()
+    shown = _cli("audit", "--db", str(path), "--json")
+    assert shown.returncode == 0, shown.stderr
+    rows = json.loads(shown.stdout)["rows"]
+    assert [(r["seq"], r["action"], r["detail"]) for r in rows] == [
+        (2, "export", "png"),
+        (1, "sign_in", "password"),
+    ]
+    assert "hash" not in rows[0] and rows[0]["scope"] == "branch:B1"
+    assert json.loads(_cli("audit", "--db", str(path), "--verify", "--json").stdout) == {
+        "ok": True,
+        "rows": 2,
+        "first_bad_seq": None,
+    }
+    s = Store(path)
+    s.raw().execute("UPDATE audit_log SET detail = 'csv' WHERE seq = 2")
+    s.close()
+    broken = _cli("audit", "--db", str(path), "--verify")
+    assert broken.returncode == 1 and "BROKEN at row 2 of 2" in broken.stdout

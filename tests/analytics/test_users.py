@@ -169,3 +169,41 @@ def test_the_user_command(tmp_path):
     assert short.returncode == 2 and "at least 8 characters" in short.stderr
     missing = _cli("user", "--users", path, "remove", "nobody")
     assert missing.returncode == 2 and "no user 'nobody'" in missing.stderr
+
+
+def test_options_after_the_action_and_replacing_keeps_the_password(tmp_path):
+    path = str(tmp_path / "users.toml")
+    done = _cli(
+        "user",
+        "add",
+        "ann",
+        "--role",
+        "branch",
+        "--branch",
+        "B1",
+        "--users",
+        path,
+        "--password-stdin",
+        stdin="pw-of-ann\n",
+    )
+    assert done.returncode == 0, done.stderr
+    # again without a password (stdin is not a terminal): a new role, the same password
+    again = _cli("user", "add", "ann", "--role", "rm", "--rm", "M2", "--users", path)
+    assert again.returncode == 0, again.stderr
+    assert users.load_users(path).authenticate("ann", "pw-of-ann").scope == Scope("rm", "M2")
+    listed = json.loads(_cli("user", "list", "--json", "--users", path).stdout)
+    assert [(u["username"], u["scope"], u["password"]) for u in listed["users"]] == [("ann", "rm:M2", True)]
+    assert "scrypt" not in json.dumps(listed)
+    # no password at all for a new user without a terminal: single sign-on only
+    assert _cli("user", "add", "ben", "--role", "admin", "--users", path).returncode == 0
+    assert users.load_users(path).authenticate("ben", "") is None
+
+
+def test_bad_toml_names_the_line_and_bad_usernames(tmp_path):
+    with pytest.raises(UsersError, match=r"not valid TOML: .*line 3"):
+        users.load_users(_file(tmp_path, '[users.x]\nrole = "admin"\nname = \n'))
+    with pytest.raises(UsersError, match="user 'a b': a username has letters, digits"):
+        users.load_users(_file(tmp_path, '[users."a b"]\nrole = "admin"\n'))
+    with pytest.raises(UsersError, match="user 'a b'"):
+        users.add_user(tmp_path / "new.toml", "a b", role="admin")
+    assert not (tmp_path / "new.toml").exists()
