@@ -17,7 +17,6 @@ from dataclasses import dataclass
 import ibis.expr.types as ir
 import pandas as pd
 import streamlit as st
-from analytics.users import LOCAL_USER, User
 
 from analytics import scenarios
 from analytics.errors import RulesError
@@ -25,6 +24,7 @@ from analytics.i18n import LANGUAGES, segment_label, t
 from analytics.rules import TierRules
 from analytics.scope import BANK, SEGMENT_CHOICES, Access, Filters, Scope
 from analytics.tuner import scenario_rules
+from analytics.users import LOCAL_USER, User
 from ui import data, urlstate
 
 ORG_KEYS = ("region", "branch", "rm")
