@@ -367,27 +367,14 @@ def cmd_snapshots(args: argparse.Namespace) -> None:
     _emit(args, {"snapshots": rows}, text)
 
 
-def _snapshot_or_latest(store, requested: dt.date | None) -> dt.date:
-    snaps = store.snapshots()
-    if snaps.empty:
-        raise TierscopeError(
-            f"no snapshots are loaded in {store.path}; run 'python -m analytics demo' or 'load'"
-        )
-    if requested is None:
-        return snaps["snapshot_date"].iloc[-1]
-    if requested not in set(snaps["snapshot_date"]):
-        known = ", ".join(d.isoformat() for d in snaps["snapshot_date"])
-        raise TierscopeError(f"snapshot {requested.isoformat()} is not loaded (loaded: {known})")
-    return requested
-
-
 def cmd_tiers(args: argparse.Namespace) -> None:
     from analytics.rules import load_rules
+    from analytics.store import resolve_snapshot
     from analytics.tiers import tier_summary
 
     rules = load_rules(args.rules)
     store = _reader(args)
-    snapshot = _snapshot_or_latest(store, args.snapshot)
+    snapshot = resolve_snapshot(store, args.snapshot)
     df = tier_summary(store.table("customers"), rules=rules, snapshot_date=snapshot)
     rows = [
         {
@@ -413,10 +400,11 @@ def cmd_segments(args: argparse.Namespace) -> None:
     from analytics.rules import load_rules
     from analytics.scope import Filters, apply_filters
     from analytics.segmentation import existing_matrix, target_matrix
+    from analytics.store import resolve_snapshot
 
     rules = load_rules(args.rules)
     store = _reader(args)
-    snapshot = _snapshot_or_latest(store, args.snapshot)
+    snapshot = resolve_snapshot(store, args.snapshot)
     filters = Filters(segment=args.segment)
     customers = apply_filters(store.table("customers"), filters)
     prospects = apply_filters(store.table("prospects"), filters)
@@ -481,11 +469,12 @@ def cmd_segments(args: argparse.Namespace) -> None:
 def cmd_migration(args: argparse.Namespace) -> None:
     from analytics.migration import migration_json
     from analytics.rules import load_rules
+    from analytics.store import resolve_snapshot
 
     rules = load_rules(args.rules)
     store = _reader(args)
     for day in (args.from_date, args.to_date):
-        _snapshot_or_latest(store, day)  # refuses a snapshot that is not loaded, naming the loaded ones
+        resolve_snapshot(store, day)  # refuses a snapshot that is not loaded, naming the loaded ones
     if args.from_date >= args.to_date:
         raise TierscopeError("--from must be an earlier snapshot than --to")
     payload = migration_json(
@@ -550,6 +539,7 @@ def _matrices_json(matrices: dict) -> dict:
 def cmd_tune(args: argparse.Namespace) -> None:
     from analytics import tuner
     from analytics.rules import load_rules
+    from analytics.store import resolve_snapshot
 
     # Everything a user can get wrong is checked before the database is read.
     baseline = load_rules(args.rules)
@@ -562,7 +552,7 @@ def cmd_tune(args: argparse.Namespace) -> None:
         hours_per_manager_year=args.hours_per_manager_year,
     )
     store = _reader(args)
-    snapshot = _snapshot_or_latest(store, args.snapshot)
+    snapshot = resolve_snapshot(store, args.snapshot)
     matrices = any(key.startswith("matrices.") for key in assignments)
     index = tuner.prepare(
         store.table("customers"),

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
-from analytics.i18n import TEXT, format_count, format_money, t, tier_label
+from analytics.i18n import TEXT, format_count, format_money, level_name, t, tier_label
 from analytics.rules import RETAIL_TIERS, TIER_ORDER
 
 FONT_FAMILY = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, Arial, sans-serif"
@@ -962,7 +962,7 @@ def tier_unit_heatmap(
     title, subtitle : str, optional
         Chart title and the line under it.
     """
-    level_text = t(level, lang).lower() if lang == "en" else t(level, lang)  # mid-sentence
+    level_text = level_name(level, lang)  # mid-sentence
     title = title or t("seg_heatmap_unit_title", lang, measure=t(measure, lang), level=level_text)
     units = sorted({str(u) for u in df["unit"]}) if not df.empty else []
     frame = df.assign(unit=df["unit"].astype(str)) if not df.empty else df
@@ -2212,7 +2212,7 @@ def unit_migration_bars(
     """
     if measure not in ("net_upgrades", "high_tier_losses"):
         raise ValueError(f"measure must be net_upgrades or high_tier_losses, not {measure!r}")
-    level_text = t(level, lang).lower() if lang == "en" else t(level, lang)
+    level_text = level_name(level, lang)
     title = title or t(f"mig_unit_{measure}_title", lang, level=level_text)
     if measure == "net_upgrades":
         frame = df.sort_values(["net_upgrades", "name"], ascending=[False, True], kind="stable")
@@ -3000,7 +3000,7 @@ def standards_league_bars(
     limit : int
         At most this many bars.
     """
-    level_text = t(level, lang).lower() if lang == "en" else t(level, lang)
+    level_text = level_name(level, lang)
     label = standard_measure_label(measure, lang=lang)
     title = title or t("std_league_title", lang, measure=label, level=level_text)
     target = 1.0 if target is None else float(target)

@@ -2119,6 +2119,12 @@ def segment_label(segment: str, lang: str = "en") -> str:
     return SEGMENT_LABELS.get(lang, SEGMENT_LABELS["en"]).get(segment, segment)
 
 
+def level_name(level: str, lang: str = "en") -> str:
+    """An organisation level inside a sentence: ``branch`` in English, ``网点`` in Chinese."""
+    name = t(level, lang)
+    return name.lower() if lang == "en" else name
+
+
 def format_money(value: float | None, lang: str = "en", *, digits: int = 1) -> str:
     """Compact money: ``1.2B`` in English, ``12.3亿`` in Chinese.
 

@@ -11,6 +11,9 @@
   per cell), a Markov projection of the tier mix with inflow of new customers, the mix it
   tends to, and a check of the projection against what actually happened.
 - :func:`migration_json`: the command line's JSON (DESIGN.md).
+- :func:`default_pair`, :func:`window_dates`, :func:`backtest_origin`, :func:`window_views`:
+  which snapshots a view compares and what it shows of an average matrix (the migration
+  page's and the report's).
 
 Every function takes a customers table that is already scoped and filtered
 (:func:`analytics.scope.apply_filters`) and the rules as a parameter. Customer rows stay
@@ -33,6 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import ibis
@@ -1019,3 +1023,97 @@ def backtest(
         mean_abs_share_error=float(df["abs_share_error"].mean()) if target is not None else math.nan,
     )
     return df
+
+
+# -- which snapshots a view compares, and what it shows of a window -------------------------------
+# The migration page and the report (analytics/report.py) choose the same snapshots and show the
+# same views of an average matrix; they are worked out here once.
+
+
+def previous_snapshot(snapshots: Sequence[dt.date], date: dt.date) -> dt.date | None:
+    """The latest of ``snapshots`` before ``date`` (``None`` when there is none)."""
+    return max((d for d in snapshots if d < date), default=None)
+
+
+def default_pair(snapshots: Sequence[dt.date], snapshot_date: dt.date) -> tuple[dt.date | None, dt.date]:
+    """The snapshots a migration view compares by default: "to" the snapshot shown (the second
+    one when that is the earliest), "from" the snapshot before "to".
+
+    Parameters
+    ----------
+    snapshots : sequence of datetime.date
+        The loaded snapshots (at least two).
+    snapshot_date : datetime.date
+        The snapshot the view shows.
+    """
+    snaps = sorted(snapshots)
+    to_date = snapshot_date if snapshot_date != snaps[0] else snaps[1]
+    return previous_snapshot(snaps, to_date), to_date
+
+
+def _month_index(date: dt.date) -> int:
+    return date.year * 12 + date.month - 1
+
+
+def window_dates(snapshots: Sequence[dt.date], to_date: dt.date, window: int) -> tuple[dt.date, ...]:
+    """The loaded snapshots of the ``window`` months up to ``to_date`` (and the one it starts from).
+
+    A 12-month window ending 2026-09-30 takes the snapshots from 2025-09 to 2026-09: twelve
+    monthly steps when every month is loaded.
+    """
+    end = _month_index(to_date)
+    return tuple(sorted(d for d in snapshots if end - window <= _month_index(d) <= end and d <= to_date))
+
+
+def backtest_origin(snapshots: Sequence[dt.date], to_date: dt.date, horizon: int) -> dt.date | None:
+    """The snapshot ``horizon`` months before ``to_date`` (the latest of that month), if loaded
+    with an earlier snapshot to estimate from."""
+    month = _month_index(to_date) - horizon
+    origin = max((d for d in snapshots if _month_index(d) == month), default=None)
+    if origin is None or not any(d < origin for d in snapshots):
+        return None
+    return origin
+
+
+def start_mix(tr: Transition) -> pd.Series:
+    """Customers per tier at the later snapshot (the column totals of the matrix, closed left out)."""
+    mix = tr.matrix().sum(axis=0).drop("closed")
+    mix.index.name = "tier"
+    return mix[mix > 0].rename("customers")
+
+
+def stationary_frame(start: pd.Series, stationary: pd.Series) -> pd.DataFrame:
+    """``tier, current_share, stationary_share`` over the tiers of either, in tier order."""
+    tiers = [s for s in TO_STATES if s in set(start.index) | set(stationary.index)]
+    total = float(start.sum())
+    current = start.reindex(tiers, fill_value=0).astype("float64") / (total or 1.0)
+    return pd.DataFrame(
+        {
+            "tier": tiers,
+            "current_share": current.to_numpy(),
+            "stationary_share": stationary.reindex(tiers, fill_value=0.0).astype("float64").to_numpy(),
+        }
+    )
+
+
+@dataclass(frozen=True)
+class WindowViews:
+    """What a view shows of an average monthly matrix: its cells, the projection from the
+    "to" snapshot's mix, and the stationary mix next to that mix."""
+
+    cells: pd.DataFrame
+    projection: pd.DataFrame
+    stationary: pd.DataFrame
+    method: str
+
+
+def window_views(avg: AverageTransition, start: pd.Series, months: int = 12) -> WindowViews:
+    """The cells (:meth:`AverageTransition.long`), the projection ``months`` ahead from ``start``
+    and the stationary mix (:func:`stationary_mix`) of ``avg``."""
+    steady = stationary_mix(avg)
+    return WindowViews(
+        cells=avg.long(),
+        projection=project(avg, start, months=months),
+        stationary=stationary_frame(start, steady),
+        method=steady.attrs["method"],
+    )

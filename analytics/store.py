@@ -497,3 +497,31 @@ def open_store(db: str | os.PathLike | None = None) -> Store:
             store = Store(path)
             _STORES[path] = store
         return store
+
+
+def resolve_snapshot(store, requested: dt.date | None = None) -> dt.date:
+    """The snapshot a command or an export shows: ``requested`` when it is loaded, else the latest.
+
+    Parameters
+    ----------
+    store : Store or analytics.scope.ScopedStore
+        The database (as the caller may read it).
+    requested : datetime.date, optional
+        The snapshot asked for.
+
+    Raises
+    ------
+    TierscopeError
+        Nothing is loaded, or ``requested`` is not (the message lists the loaded ones).
+    """
+    snaps = store.snapshots()
+    if snaps.empty:
+        raise TierscopeError(
+            f"no snapshots are loaded in {store.path}; run 'python -m analytics demo' or 'load'"
+        )
+    if requested is None:
+        return snaps["snapshot_date"].iloc[-1]
+    if requested not in set(snaps["snapshot_date"]):
+        known = ", ".join(d.isoformat() for d in snaps["snapshot_date"])
+        raise TierscopeError(f"snapshot {requested.isoformat()} is not loaded (loaded: {known})")
+    return requested

@@ -11,6 +11,8 @@
   complaint rate, with fallbacks) and :func:`mean_anomalies` (x-bar chart of mean scores).
 - Links: :func:`complainant_satisfaction`, :func:`complainant_churn`,
   :func:`branch_complaints_vs_satisfaction`.
+- :func:`monthly_values`, :func:`complaint_measure`, :func:`scale_max`, :func:`anomaly_measure`:
+  what a view (the page, the report) takes from a monthly frame.
 - :func:`trends_json`: the command line's JSON (DESIGN.md).
 
 Every function takes a table that is already scoped and filtered
@@ -1827,6 +1829,43 @@ def branch_complaints_vs_satisfaction(
 # ======================================================================================
 # Command line
 # ======================================================================================
+
+
+# ======================================================================================
+# What a view takes from a monthly frame (the trends page's and the report's)
+# ======================================================================================
+
+#: Months with a customer snapshot from which the complaint verdicts are on the rate, not counts
+#: (the minimum of the trend test and of the control chart).
+RATE_MONTHS = 6
+
+
+def monthly_values(monthly: pd.DataFrame, column: str) -> pd.DataFrame:
+    """The ``month, value`` frame the series methods read, from one column of a monthly frame."""
+    return monthly[["month", column]].rename(columns={column: "value"}).reset_index(drop=True)
+
+
+def complaint_measure(monthly: pd.DataFrame) -> tuple[str, str]:
+    """What the complaint verdicts are on, and its column: the rate when enough months have a
+    customer snapshot (``rate``, ``rate_per_10k``), else the counts (``complaints``, ``complaints``)."""
+    if int(monthly["rate_per_10k"].notna().sum()) >= RATE_MONTHS:
+        return "rate", "rate_per_10k"
+    return "complaints", "complaints"
+
+
+def scale_max(monthly: pd.DataFrame) -> float | None:
+    """The top of the score scale of a satisfaction series (``None`` when unknown)."""
+    top = monthly["scale_max"].max() if len(monthly) else None
+    return None if top is None or top != top else float(top)
+
+
+def anomaly_measure(result: AnomalyResult, default: str) -> str:
+    """What a control chart draws: the rate for a u-chart, counts for the fallbacks, else ``default``."""
+    if result.rule in ("u-chart", "laney-u-chart"):
+        return "rate"
+    if result.rule in ("stl-residual", "c-chart"):
+        return "complaints"
+    return default
 
 
 def trends_json(

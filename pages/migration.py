@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import charts, migration
-from analytics.i18n import t
+from analytics import charts, frames, migration
+from analytics.i18n import level_name, t
 from ui import context, data, empty_state, urlstate
 from ui import migration as mig
 from ui import overview as ov
@@ -38,7 +38,7 @@ pair_key = mig.view_key(ctx, from_date, to_date)
 st.subheader(t("mig_matrix_section", lang))
 mig.rate_metrics(mig.derived(tr.rates, pair_key), lang)
 show = mig.show_choice(lang)
-matrix = mig.derived(mig.matrix_frame, mig.view_key(ctx, from_date, to_date, show, lang), tr, show, lang)
+matrix = mig.derived(frames.matrix_frame, mig.view_key(ctx, from_date, to_date, show, lang), tr, show, lang)
 ov.show_chart(
     data.figure(charts.transition_heatmap, tr.counts, show=show, lang=lang, subtitle=sub), table=matrix
 )
@@ -59,7 +59,7 @@ ov.show_chart(
 
 # 2. Where it happens: one level down, drilling like the overview's league
 level = ctx.filters.child_level
-st.subheader(t("mig_where_section", lang, level=t(level, lang).lower() if lang == "en" else t(level, lang)))
+st.subheader(t("mig_where_section", lang, level=level_name(level, lang)))
 units = data.result(migration.transition_by_unit, ctx, from_date=from_date, to_date=to_date, level=level)
 bars = [
     data.figure(charts.unit_migration_bars, units, measure=measure, level=level, lang=lang, subtitle=sub)
@@ -77,16 +77,16 @@ mig.losses_table(ctx, losses, lang, pair)
 # 4. Over many months: average monthly matrix, projection, stationary mix, backtest
 st.subheader(t("mig_many_section", lang))
 window, horizon = mig.window_controls(lang)
-dates = mig.window_dates(ctx.snapshots, to_date, window)
+dates = migration.window_dates(ctx.snapshots, to_date, window)
 if len(dates) < 2:
     st.info(t("mig_window_short", lang, date=to_date.isoformat()))
 else:
     avg = data.result(migration.average_transition, ctx, snapshot_dates=dates)
     window_sub = mig.subtitle(ctx, dates[0], to_date, pairs=avg.pairs)
-    st.caption(t("mig_avg_caption", lang, pairs=avg.pairs, span=mig.pair_text(dates[0], to_date)))
+    st.caption(t("mig_avg_caption", lang, pairs=avg.pairs, span=frames.pair_text(dates[0], to_date)))
     # Its cells, the Markov projection from the "to" snapshot's mix and the mix it tends to
-    start = mig.derived(mig.start_mix, pair_key, tr)
-    views = mig.derived(mig.window_views, mig.view_key(ctx, dates), avg, start)
+    start = mig.derived(migration.start_mix, pair_key, tr)
+    views = mig.derived(migration.window_views, mig.view_key(ctx, dates), avg, start, mig.PROJECTION_MONTHS)
     ov.show_chart(
         data.figure(
             charts.average_matrix_heatmap,
@@ -122,7 +122,7 @@ else:
     st.caption(t("mig_projection_caption", lang))
 
 st.subheader(t("mig_backtest_section", lang, h=horizon))
-origin = mig.backtest_origin(ctx.snapshots, to_date, horizon)
+origin = migration.backtest_origin(ctx.snapshots, to_date, horizon)
 if origin is None:
     st.info(t("mig_backtest_short", lang, h=horizon, date=to_date.isoformat()))
 else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import charts, concentration, overview
-from analytics.i18n import t
+from analytics.i18n import level_name, t
 from ui import context, data, empty_state, tables
 from ui import overview as ov
 
@@ -71,7 +71,7 @@ with right:
 
 # League table one level down; a bar or a row drills into that unit
 level = ctx.filters.child_level
-st.subheader(t("ov_league_section", lang, level=t(level, lang).lower() if lang == "en" else t(level, lang)))
+st.subheader(t("ov_league_section", lang, level=level_name(level, lang)))
 ranking = data.result(overview.league, ctx, snapshot_date=ctx.snapshot, level=level, previous_date=previous)
 ov.league(
     data.figure(charts.league_bars, ranking, level=level, lang=lang, subtitle=sub),

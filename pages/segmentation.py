@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import charts, segmentation, tiers
-from analytics.i18n import t
+from analytics.i18n import level_name, t
 from ui import context, data, empty_state, urlstate
 from ui import overview as ov
 from ui import segmentation as seg
@@ -64,9 +64,7 @@ with left:
     level = seg.unit_choice(ctx, lang)
 with right:
     measure = seg.measure_choice(lang)
-heading.subheader(
-    t("seg_heatmaps_section", lang, level=t(level, lang).lower() if lang == "en" else t(level, lang))
-)
+heading.subheader(t("seg_heatmaps_section", lang, level=level_name(level, lang)))
 units = data.result(segmentation.tier_by_unit, ctx, snapshot_date=ctx.snapshot, level=level, tiers=node_tiers)
 ov.show_chart(
     data.figure(charts.tier_unit_heatmap, units, measure=measure, level=level, lang=lang, subtitle=node_sub)

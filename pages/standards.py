@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import charts, standards
-from analytics.i18n import t
+from analytics import charts, frames, standards
+from analytics.i18n import level_name, t
 from ui import context, data, empty_state, urlstate
 from ui import overview as ov
 from ui import standards as std
@@ -36,15 +36,17 @@ std.headline(comp, lang)
 st.subheader(t("std_tier_section", lang))
 ov.show_chart(
     data.figure(charts.standards_tier_bars, comp.by_tier, lang=lang, subtitle=sub),
-    table=std.tier_frame(comp.by_tier, lang),
+    table=frames.standards_tier_frame(comp.by_tier, lang),
 )
-st.caption(t("std_tier_note", lang, products=std.key_products_text(ctx.rules.standards.key_products, lang)))
+st.caption(
+    t("std_tier_note", lang, products=frames.key_products_text(ctx.rules.standards.key_products, lang))
+)
 with st.expander(t("std_tier_table", lang)):
     std.tier_table(comp.by_tier, lang)
 
 # 2. Per unit one level down: the league, drilling like the overview's
 level = ctx.filters.child_level
-st.subheader(t("std_league_section", lang, level=t(level, lang).lower() if lang == "en" else t(level, lang)))
+st.subheader(t("std_league_section", lang, level=level_name(level, lang)))
 rank = std.rank_choice(comp, lang)
 units = data.result(standards.compliance_by_unit, ctx, snapshot_date=ctx.snapshot, level=level)
 fig = data.figure(

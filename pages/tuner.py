@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import charts, scenarios, tuner
+from analytics import charts, frames, scenarios, tuner
 from analytics.errors import RulesError
 from analytics.i18n import t, tier_label
 from ui import context, empty_state, urlstate
@@ -96,18 +96,21 @@ def live() -> None:
     )
     ov.show_chart(charts.tuner_tier_bars(sim.tiers, measure=measure or "customers", lang=lang, subtitle=sub))
     tu.show_table(
-        tu.tier_table(sim, lang), title=t("tu_bars_title_customers", lang), key="tu_tiers", subtitle=sub
+        frames.tuner_tier_frame(sim, lang),
+        title=t("tu_bars_title_customers", lang),
+        key="tu_tiers",
+        subtitle=sub,
     )
     ov.show_chart(charts.tuner_movement_heatmap(sim.movement, lang=lang, subtitle=sub))
     st.subheader(t("tu_workload_section", lang))
     st.caption(t("tu_workload_note", lang))
     ov.show_chart(charts.tuner_workload_bars(sim.workload, lang=lang, subtitle=sub))
     tu.show_table(
-        tu.workload_table(sim, lang), title=t("tu_workload_title", lang), key="tu_workload", subtitle=sub
+        frames.workload_frame(sim, lang), title=t("tu_workload_title", lang), key="tu_workload", subtitle=sub
     )
     st.subheader(t("tu_compliance_section", lang))
     tu.show_table(
-        tu.compliance_table(sim, lang),
+        frames.tuner_compliance_frame(sim, lang),
         title=t("tu_compliance_section", lang),
         key="tu_compliance",
         subtitle=sub,
@@ -115,7 +118,10 @@ def live() -> None:
     if sim.matrices:
         st.subheader(t("tu_matrices_section", lang))
         tu.show_table(
-            tu.matrix_table(sim, lang), title=t("tu_matrices_section", lang), key="tu_matrices", subtitle=sub
+            frames.tuner_matrix_frame(sim, lang),
+            title=t("tu_matrices_section", lang),
+            key="tu_matrices",
+            subtitle=sub,
         )
 
     # What acts on the working scenario lives in the fragment too, so that it never lags behind

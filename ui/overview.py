@@ -16,8 +16,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from analytics import frames
 from analytics.concentration import Concentration
-from analytics.i18n import format_change, format_count, format_money, segment_label, t
+from analytics.i18n import format_change, format_count, format_money, t
 from analytics.overview import MEASURES, Headline
 from analytics.scope import Filters
 from ui import export, sidebar, tables
@@ -30,26 +31,11 @@ CHART_CONFIG = {
 }
 
 
-def scope_text(filters: Filters, lang: str) -> str:
-    """What a view covers, as a subtitle reads it: ``Retail · 深圳分行`` or ``Head office``.
-
-    The same parts as :meth:`analytics.scope.Filters.describe`, with the segment named in
-    ``lang`` and head office named when no organisation filter is set.
-    """
-    parts = [p for p in (filters.region, filters.branch, filters.rm_id) if p]
-    if not parts:
-        parts = [t("ov_scope_head_office", lang)]
-    if filters.segment != "all":
-        parts.insert(0, segment_label(filters.segment, lang))
-    return " · ".join(parts)
-
-
 def subtitle(ctx: ViewContext, *, snapshot: bool = True) -> str:
     """The line under every chart title: snapshot (unless the chart spans them all), filters, rules."""
-    lang = ctx.lang
-    parts = [f"{t('snapshot', lang)} {ctx.snapshot.isoformat()}"] if snapshot else []
-    parts += [scope_text(ctx.filters, lang), f"{t('rules', lang)}: {ctx.rules.name} v{ctx.rules.version}"]
-    return " · ".join(parts)
+    return frames.subtitle(
+        snapshot_date=ctx.snapshot if snapshot else None, filters=ctx.filters, rules=ctx.rules, lang=ctx.lang
+    )
 
 
 def show_chart(
@@ -204,19 +190,12 @@ def league(fig: go.Figure, df: pd.DataFrame, ctx: ViewContext, *, previous_date:
 
 def concentration_figures(conc: Concentration, lang: str) -> None:
     """Gini coefficient, top share and loss-making customers, with how losses are treated."""
-    na = t("ov_na", lang)
-    pct = f"{conc.top_fraction * 100:g}"
-    st.metric(t("ov_gini", lang), na if conc.gini is None else f"{conc.gini:.2f}")
-    share = na if conc.top_share is None else f"{conc.top_share * 100:.1f}%"
-    st.metric(t("ov_top_share", lang, pct=pct), share)
-    loss_pct = f"{conc.loss_making / conc.customers * 100:.1f}%" if conc.customers else na
-    st.metric(
-        t("ov_loss_making", lang),
-        t("ov_loss_making_value", lang, count=format_count(conc.loss_making, lang), share=loss_pct),
-        delta=t("ov_loss_making_delta", lang, loss=format_money(conc.losses, lang)),
-        delta_color="off",
-        delta_arrow="off",
+    (gini, gini_value, _), (top, top_value, _), (loss, loss_value, loss_delta) = frames.concentration_figures(
+        conc, lang
     )
+    st.metric(gini, gini_value)
+    st.metric(top, top_value)
+    st.metric(loss, loss_value, delta=loss_delta, delta_color="off", delta_arrow="off")
     if conc.gini is None and conc.customers:
         st.warning(t("ov_concentration_na", lang))
     st.caption(t("ov_concentration_note", lang))

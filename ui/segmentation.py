@@ -25,15 +25,16 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, segmentation
-from analytics.charts import MATRIX_CLASSES, SEGMENT_MEASURES, money_scale, money_text, node_label
-from analytics.i18n import format_count, segment_label, t, tier_label
+from analytics import charts, frames, segmentation
+from analytics.charts import MATRIX_CLASSES, SEGMENT_MEASURES, node_label
+from analytics.frames import class_label
+from analytics.i18n import t, tier_label
 from analytics.rules import TierRules
 from analytics.segmentation import TREE_NODES, MatrixSummary, tiers_of_node
 from ui import data, export, urlstate
 from ui.overview import show_chart
 from ui.sidebar import ViewContext
-from ui.tables import MONEY_FORMAT, TABLE_UNIT_CAP
+from ui.tables import MONEY_FORMAT
 
 ROOT = TREE_NODES[0]
 #: The URL parameters of each matrix: (x cut, y cut, the class whose list is shown).
@@ -151,39 +152,9 @@ def tree(ctx: ViewContext, df: pd.DataFrame, node: str, subtitle: str) -> None:
         tree_table(df, lang)
 
 
-def _money(values: pd.Series, lang: str) -> tuple[pd.Series, str]:
-    # One unit per column keeps the column sortable as numbers (as ui/tables.py does).
-    divisor, unit = money_scale(values, lang, largest=TABLE_UNIT_CAP.get(lang))
-    return (values.astype(float) / divisor).round(1), unit
-
-
-def _money_columns(df: pd.DataFrame, columns: Mapping[str, str], lang: str) -> dict[str, pd.Series]:
-    out = {}
-    for column, label in columns.items():
-        values, unit = _money(df[column], lang)
-        out[t("ov_col_money", lang, label=label, unit=unit)] = values
-    return out
-
-
 def tree_table(df: pd.DataFrame, lang: str) -> None:
     """The classification tree as a table: customers, balances and profit per node."""
-    depth = dict(zip(df["node"], df["depth"], strict=True))
-    shown = pd.DataFrame(
-        {
-            t("seg_col_node", lang): ["\u2003" * int(depth[n]) + node_label(n, lang) for n in df["node"]],
-            t("customers", lang): df["customers"].astype("int64"),
-            **_money_columns(
-                df,
-                {
-                    "aum": t("aum", lang),
-                    "deposit_balance": t("deposits", lang),
-                    "loan_balance": t("loans", lang),
-                    "profit_contribution": t("profit_contribution", lang),
-                },
-                lang,
-            ),
-        }
-    )
+    shown = frames.tree_frame(df, lang)
     config = {t("customers", lang): st.column_config.NumberColumn(format="%,d")}
     config |= {c: st.column_config.NumberColumn(format=MONEY_FORMAT) for c in list(shown.columns)[2:]}
     export.show_table(
@@ -233,16 +204,10 @@ def _reset(values: Mapping[str, float]) -> None:
 
 
 def _source_text(source: str, value: float, axis: str, lang: str, *, prospects: bool = False) -> str:
-    shown = _value_text(value, axis, lang)
+    shown = frames.cut_value_text(value, axis, lang)
     if source == "rules":
         return t("seg_source_rules", lang, value=shown)
     return t("seg_source_prospects_median" if prospects else "seg_source_median", lang, value=shown)
-
-
-def _value_text(value: float | None, axis: str, lang: str) -> str:
-    if value is None:
-        return t("ov_na", lang)
-    return money_text(value, lang) if axis == "profit_contribution" else f"{value:,.4g}"
 
 
 def cut_inputs(defaults: MatrixSummary, lang: str) -> tuple[float, float]:
@@ -286,19 +251,7 @@ def chosen_or_none(value: float, default: float | None) -> float | None:
 
 def cuts_caption(matrix: MatrixSummary, rules: TierRules, lang: str) -> None:
     """The cut points in force with their sources, and how the value axis is computed."""
-    x, y = matrix.x, matrix.y
-    st.caption(
-        t(
-            "seg_cuts_in_use",
-            lang,
-            x=t(x, lang) if x == "profit_contribution" else t(f"seg_{x}", lang),
-            x_cut=_value_text(matrix.cut_points[x], x, lang),
-            x_source=t(f"seg_in_use_{matrix.cut_sources[x]}", lang),
-            y=t(f"seg_{y}", lang),
-            y_cut=_value_text(matrix.cut_points[y], y, lang),
-            y_source=t(f"seg_in_use_{matrix.cut_sources[y]}", lang),
-        )
-    )
+    st.caption(frames.cuts_text(matrix, lang))
     if matrix.kind == "target":
         weights = _weights(rules.target.potential_weights, lang)
         date = matrix.snapshot_date.isoformat() if matrix.snapshot_date else t("ov_na", lang)
@@ -316,72 +269,24 @@ def _weights(weights: Mapping[str, float], lang: str) -> str:
 
 def sample_caption(shown: int, matrix: MatrixSummary, lang: str) -> None:
     """Say so when the scatter shows a sample of the population."""
-    if matrix.population > shown:
-        st.caption(
-            t(
-                f"seg_sample_{matrix.kind}",
-                lang,
-                n=format_count(shown, lang),
-                total=format_count(matrix.population, lang),
-            )
-        )
+    text = frames.sample_text(shown, matrix, lang)
+    if text:
+        st.caption(text)
 
 
 # -- class tables and lists -----------------------------------------------------------------
-def class_label(cls: str, lang: str) -> str:
-    """A class with what it means: ``Important (high profit, high value)``, ``重要客户（高利润、高价值）``."""
-    name, means = t(f"seg_class_{cls}", lang), t(f"seg_class_help_{cls}", lang)
-    return f"{name}（{means}）" if lang == "zh" else f"{name} ({means})"
-
-
 def class_table(matrix: MatrixSummary, lang: str, *, subtitle: str) -> None:
     """Count, shares of customers (prospects), AUM and profit of every class of a matrix."""
-    s = matrix.summary
-    label = [class_label(c, lang) for c in s["class"]]
+    shown = frames.class_frame(matrix, lang)
     pct = st.column_config.NumberColumn(format="%.1f%%")
+    # Columns by position: class, count, its share, money, its share (, profit, its share)
+    config = {c: pct for c in shown.columns[2::2]}
+    config |= {c: st.column_config.NumberColumn(format=MONEY_FORMAT) for c in shown.columns[3::2]}
+    config[shown.columns[1]] = st.column_config.NumberColumn(format="%,d")
     if matrix.kind == "existing":
-        money = _money_columns(
-            s, {"aum": t("aum", lang), "profit_contribution": t("profit_contribution", lang)}, lang
+        config[shown.columns[6]] = st.column_config.NumberColumn(
+            format="%.1f%%", help=t("seg_profit_share_help", lang)
         )
-        (aum_col, aum), (profit_col, profit) = money.items()
-        shown = pd.DataFrame(
-            {
-                t("seg_quadrant", lang): label,
-                t("customers", lang): s["customers"],
-                t("seg_col_customers_share", lang): s["customers_share"] * 100,
-                aum_col: aum,
-                t("seg_col_aum_share", lang): s["aum_share"] * 100,
-                profit_col: profit,
-                t("seg_col_profit_share", lang): s["profit_share"] * 100,
-            }
-        )
-        config = {
-            t("customers", lang): st.column_config.NumberColumn(format="%,d"),
-            t("seg_col_customers_share", lang): pct,
-            t("seg_col_aum_share", lang): pct,
-            t("seg_col_profit_share", lang): st.column_config.NumberColumn(
-                format="%.1f%%", help=t("seg_profit_share_help", lang)
-            ),
-            aum_col: st.column_config.NumberColumn(format=MONEY_FORMAT),
-            profit_col: st.column_config.NumberColumn(format=MONEY_FORMAT),
-        }
-    else:
-        ((aum_col, aum),) = _money_columns(s, {"estimated_aum": t("seg_estimated_aum", lang)}, lang).items()
-        shown = pd.DataFrame(
-            {
-                t("seg_target_class", lang): label,
-                t("seg_col_prospects", lang): s["prospects"],
-                t("seg_col_prospects_share", lang): s["prospects_share"] * 100,
-                aum_col: aum,
-                t("seg_col_estimated_aum_share", lang): s["estimated_aum_share"] * 100,
-            }
-        )
-        config = {
-            t("seg_col_prospects", lang): st.column_config.NumberColumn(format="%,d"),
-            t("seg_col_prospects_share", lang): pct,
-            t("seg_col_estimated_aum_share", lang): pct,
-            aum_col: st.column_config.NumberColumn(format=MONEY_FORMAT),
-        }
     export.show_table(
         shown,
         title=t(f"seg_{matrix.kind}_section", lang),
@@ -412,40 +317,11 @@ def class_list(df: pd.DataFrame, kind: str, total: int, lang: str, *, title: str
     if df.empty:
         st.caption(t("seg_list_empty", lang))
         return
-    suffix = "_prospects" if prospects else ""
-    if total > len(df):
-        st.caption(t(f"seg_list_truncated{suffix}", lang, n=format_count(len(df), lang)))
-    else:
-        st.caption(t(f"seg_list_count{suffix}", lang, n=format_count(len(df), lang)))
-    if prospects:
-        columns = {
-            t("seg_col_prospect_id", lang): df["prospect_id"],
-            t("seg_col_prospect_name", lang): df["prospect_name"],
-            t("seg_industry", lang): df["industry"],
-        }
-        money = _money_columns(df, {"estimated_aum": t("seg_estimated_aum", lang)}, lang)
-        scores = {t("seg_potential_value", lang): df["potential_value"], t("seg_fit", lang): df["fit"]}
-    else:
-        columns = {
-            t("ov_col_customer_id", lang): df["customer_id"],
-            t("ov_col_customer_name", lang): df["customer_name"],
-            t("tier", lang): df["tier"].map(lambda x: tier_label(x, lang)),
-        }
-        money = _money_columns(
-            df, {"aum": t("aum", lang), "profit_contribution": t("profit_contribution", lang)}, lang
-        )
-        scores = {t("seg_bank_value", lang): df["bank_value"]}
-    shown = pd.DataFrame(
-        {
-            **columns,
-            t("segment", lang): df["segment"].map(lambda s: segment_label(s, lang)),
-            t("region", lang): df["region"],
-            t("branch", lang): df["branch"],
-            t("rm_id", lang): df["rm_id"],
-            **money,
-            **scores,
-        }
-    )
+    st.caption(frames.class_list_note(len(df), total, kind, lang))
+    shown = frames.class_list_frame(df, kind, lang)
+    # Columns by position: who (3), segment, region, branch, manager, the money, the scores last
+    n_scores = 2 if prospects else 1
+    money, scores = shown.columns[7:-n_scores], shown.columns[-n_scores:]
     config = {c: st.column_config.NumberColumn(format=MONEY_FORMAT) for c in money}
     config |= {c: st.column_config.NumberColumn(format="%.2f") for c in scores}
     export.show_table(

@@ -16,14 +16,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics.charts import (
-    STANDARD_SCORE,
-    money_scale,
-    standard_group_label,
-    standard_measure_label,
-    standard_requirement_text,
-)
-from analytics.i18n import format_count, format_money, t, tier_label
+from analytics import frames
+from analytics.charts import STANDARD_SCORE, standard_measure_label
+from analytics.frames import not_served_frame
+from analytics.i18n import format_count, format_money, level_name, t, tier_label
 from analytics.rules import RETAIL_TIERS
 from analytics.standards import STANDARDS, Compliance, NotServed, UnitCompliance
 from ui import access, export, urlstate
@@ -31,7 +27,7 @@ from ui.migration import derived, safe_csv, view_key
 from ui.overview import on_league_select, show_chart
 from ui.overview import subtitle as view_subtitle
 from ui.sidebar import ViewContext
-from ui.tables import MONEY_FORMAT, TABLE_UNIT_CAP
+from ui.tables import MONEY_FORMAT
 
 #: Rows of the not-served list listed (and downloaded) at most, the largest AUM first.
 LIST_LIMIT = 5000
@@ -39,10 +35,6 @@ LIST_LIMIT = 5000
 ANY = ""
 #: The "every tier" choice of the list's tier filter (left out of the URL).
 ALL_TIERS = ""
-
-
-def _pct(value: float) -> str:
-    return "–" if value != value else f"{value * 100:.1f}%"
 
 
 def page_url(rank: str, missing: str, tier: str) -> dict[str, str | None]:
@@ -75,14 +67,14 @@ def headline(comp: Compliance, lang: str) -> None:
     )
     cols[1].metric(
         t("std_metric_served", lang),
-        _pct(served / comp.in_scope if comp.in_scope else float("nan")),
+        frames.pct_text(served / comp.in_scope if comp.in_scope else float("nan")),
         help=t("std_metric_served_help", lang),
         border=True,
     )
     cols[1].caption(t("std_metric_served_caption", lang, n=format_count(served, lang)))
     cols[2].metric(
         t("std_metric_not_served", lang),
-        _pct(comp.not_served / comp.in_scope if comp.in_scope else float("nan")),
+        frames.pct_text(comp.not_served / comp.in_scope if comp.in_scope else float("nan")),
         border=True,
     )
     cols[2].caption(
@@ -99,40 +91,15 @@ def headline(comp: Compliance, lang: str) -> None:
         help=t("std_metric_targets_help", lang),
         border=True,
     )
-    cols[4].metric(t("std_metric_score", lang), _pct(comp.score), help=t("std_score_help", lang), border=True)
-
-
-# -- per tier ---------------------------------------------------------------------------------
-def key_products_text(products: tuple[str, ...], lang: str) -> str:
-    """The key products by name: ``wealth card, credit card, online-banking token``."""
-    sep = "、" if lang == "zh" else ", "
-    return sep.join(t(f"std_key_{p}", lang) for p in products)
-
-
-def tier_frame(df: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """:attr:`analytics.standards.Compliance.by_tier` as a person reads it (shares in %)."""
-    status = [
-        t("std_no_customers", lang) if n == 0 else t("std_met", lang) if m else t("std_missed", lang)
-        for n, m in zip(df["customers"], df["meets_target"].fillna(False), strict=True)
-    ]
-    return pd.DataFrame(
-        {
-            t("std_col_standard", lang): [standard_requirement_text(row, lang) for _, row in df.iterrows()],
-            t("std_col_customers_of", lang): [standard_group_label(x, lang) for x in df["tiers"]],
-            t("std_col_required", lang): df["required"].astype("Int64"),
-            t("std_col_target", lang): df["target"].astype("float64") * 100,
-            t("std_col_in_scope", lang): df["customers"].astype("int64"),
-            t("std_col_met", lang): df["met"].astype("int64"),
-            t("std_col_share", lang): df["share"].astype("float64") * 100,
-            t("std_col_status", lang): status,
-            t("std_col_shortfall", lang): df["shortfall"].astype("int64"),
-        }
+    cols[4].metric(
+        t("std_metric_score", lang), frames.pct_text(comp.score), help=t("std_score_help", lang), border=True
     )
 
 
+# -- per tier ---------------------------------------------------------------------------------
 def tier_table(df: pd.DataFrame, lang: str) -> None:
     """The rows of the compliance chart with their counts."""
-    shown = tier_frame(df, lang)
+    shown = frames.standards_tier_frame(df, lang)
     pct = st.column_config.NumberColumn(format="%.1f%%")
     config = {
         t("std_col_target", lang): st.column_config.NumberColumn(format="%.0f%%"),
@@ -173,24 +140,6 @@ def target_of(comp: Compliance, measure: str) -> float:
     return float(row["target"].iloc[0]) if len(row) else 1.0
 
 
-def league_frame(units: UnitCompliance, lang: str) -> pd.DataFrame:
-    """:attr:`analytics.standards.UnitCompliance.league` as a person reads it (shares in %)."""
-    df = units.league
-    columns = {
-        t(units.level, lang): df["name"].astype(str),
-        t("std_col_retail", lang): df["retail_customers"].astype("int64"),
-        t("std_col_in_scope", lang): df["in_scope"].astype("int64"),
-        t("std_col_not_served", lang): df["not_served"].astype("int64"),
-        t("std_score", lang): df["score"].astype("float64") * 100,
-        t("std_col_targets_met", lang): [
-            f"{m} / {n}" for m, n in zip(df["measures_met"], df["measures_applicable"], strict=True)
-        ],
-    }
-    for measure in units.measures:
-        columns[measure_label(measure, lang)] = df[measure].astype("float64") * 100
-    return pd.DataFrame(columns)
-
-
 def league(ctx: ViewContext, units: UnitCompliance, fig: go.Figure) -> None:
     """The league chart and the sortable league table, both drilling down on selection."""
     f = ctx.filters
@@ -203,7 +152,7 @@ def league(ctx: ViewContext, units: UnitCompliance, fig: go.Figure) -> None:
     show_chart(fig, key=chart_key, on_select=functools.partial(on_league_select, chart_key, names, f))
     if units.league.empty:
         return
-    shown = league_frame(units, lang)
+    shown = frames.standards_league_frame(units, lang)
     pct = st.column_config.NumberColumn(format="%.1f%%")
     config = {c: pct for c in shown.columns[6:]}
     config[t("std_score", lang)] = st.column_config.NumberColumn(
@@ -211,10 +160,9 @@ def league(ctx: ViewContext, units: UnitCompliance, fig: go.Figure) -> None:
     )
     for c in shown.columns[1:4]:
         config[c] = st.column_config.NumberColumn(format="%,d")
-    level = t(f.child_level, lang)
     export.show_table(
         shown,
-        title=t("std_league_section", lang, level=level.lower() if lang == "en" else level),
+        title=t("std_league_section", lang, level=level_name(f.child_level, lang)),
         key=table_key,
         column_config=config,
         on_select=functools.partial(on_league_select, table_key, names, f),
@@ -254,48 +202,8 @@ def list_filters(comp: Compliance, lang: str) -> tuple[str, str]:
     return missing or ANY, tier or ALL_TIERS
 
 
-def missed_text(missed: str, lang: str) -> str:
-    """``contacts,events`` -> ``Contacts, Events`` (in ``lang``)."""
-    sep = "、" if lang == "zh" else ", "
-    return sep.join(t(f"std_name_{s}", lang) for s in missed.split(",") if s)
-
-
-def _common_columns(df: pd.DataFrame, lang: str) -> dict[str, pd.Series]:
-    yes, no = t("std_yes", lang), t("std_no", lang)
-    return {
-        t("std_col_missed", lang): df["missed"].map(lambda m: missed_text(m, lang)),
-        t("std_col_contacts", lang): df["contacts_month"],
-        t("std_col_contacts_required", lang): df["contacts_required"],
-        t("std_col_events", lang): df["events_year"],
-        t("std_col_events_required", lang): df["events_required"],
-        t("std_col_senior_visits", lang): df["senior_visits_year"],
-        t("std_col_senior_visits_required", lang): df["senior_visits_required"],
-        t("std_col_products", lang): df["products_held"],
-        t("std_col_products_required", lang): df["products_required"],
-        t("std_col_has_profile", lang): df["has_profile"].map({True: yes, False: no}),
-        t("std_col_key_products", lang): df["key_products_held"],
-        t("std_col_key_products_required", lang): df["key_products_required"],
-    }
-
-
-def not_served_export(df: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The list as downloaded: labels in ``lang``, AUM in CNY (plain numbers)."""
-    return pd.DataFrame(
-        {
-            t("ov_col_customer_id", lang): df["customer_id"].astype(str),
-            t("ov_col_customer_name", lang): df["customer_name"],
-            t("tier", lang): df["tier"].map(lambda x: tier_label(x, lang)),
-            t("region", lang): df["region"],
-            t("branch", lang): df["branch"],
-            t("rm_id", lang): df["rm_id"],
-            t("std_col_aum_cny", lang): df["aum"].astype("float64"),
-            **_common_columns(df, lang),
-        }
-    )
-
-
 def _not_served_csv(df: pd.DataFrame, lang: str) -> bytes:
-    return safe_csv(not_served_export(df, lang))
+    return safe_csv(not_served_frame(df, lang))
 
 
 def not_served_table(ctx: ViewContext, found: NotServed, lang: str, missing: str, tier: str) -> None:
@@ -304,35 +212,14 @@ def not_served_table(ctx: ViewContext, found: NotServed, lang: str, missing: str
     if df.empty:
         st.caption(t("std_list_none", lang))
         return
-    if found.truncated:
-        text = t(
-            "std_list_truncated",
-            lang,
-            shown=format_count(len(df), lang),
-            n=format_count(found.total, lang),
-            aum=format_money(found.aum, lang),
-        )
-    else:
-        text = t("std_list_count", lang, n=format_count(found.total, lang), aum=format_money(found.aum, lang))
-    st.caption(text)
-    divisor, unit = money_scale(df["aum"], lang, largest=TABLE_UNIT_CAP.get(lang))
-    aum_col = t("ov_col_money", lang, label=t("aum", lang), unit=unit)
-    shown = pd.DataFrame(
-        {
-            t("ov_col_customer_id", lang): df["customer_id"].astype(str),
-            t("ov_col_customer_name", lang): df["customer_name"],
-            t("tier", lang): df["tier"].map(lambda x: tier_label(x, lang)),
-            t("branch", lang): df["branch"],
-            t("rm_id", lang): df["rm_id"],
-            aum_col: (df["aum"].astype("float64") / divisor).round(1),
-            **_common_columns(df, lang),
-        }
-    )
+    st.caption(frames.not_served_note(found, lang))
+    shown = not_served_frame(df, lang, money="scaled", region=False)
     st.dataframe(
         shown,
         hide_index=True,
         width="stretch",
-        column_config={aum_col: st.column_config.NumberColumn(format=MONEY_FORMAT)},
+        # The money column: AUM, after who the customer is and their manager
+        column_config={shown.columns[5]: st.column_config.NumberColumn(format=MONEY_FORMAT)},
         height=min(36 * (len(shown) + 1) + 3, 36 * 16),
         placeholder="–",
     )
@@ -350,9 +237,7 @@ def not_served_table(ctx: ViewContext, found: NotServed, lang: str, missing: str
         on_click="ignore",
     )
     export.xlsx_button(
-        derived(
-            not_served_export, view_key(ctx, "not_served_frame", snapshot, missing, tier, lang), df, lang
-        ),
+        derived(not_served_frame, view_key(ctx, "not_served_frame", snapshot, missing, tier, lang), df, lang),
         title=t("std_list_section", lang),
         subtitle=view_subtitle(ctx),
         file_stem=name,

@@ -1,4 +1,5 @@
-"""Tables as a person reads them: translated labels, money columns formatted."""
+"""Showing tables as a person reads them: number formats and export controls on the frames of
+:mod:`analytics.frames` (translated labels, money in one unit per column)."""
 
 from __future__ import annotations
 
@@ -7,21 +8,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analytics.charts import money_scale
-from analytics.i18n import segment_label, t, tier_label
+from analytics.frames import TIER_MONEY_COLUMNS, league_frame, tier_table_frame, top_customers_frame
+from analytics.i18n import t
 from ui import export
-
-MONEY_COLUMNS = ("aum", "profit_contribution", "deposits", "loans")
-
-
-def tier_table_frame(summary: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """A tier summary as read and exported: tier and segment names, headers in ``lang``, whole yuan."""
-    money = {c: summary[c].round(0) for c in MONEY_COLUMNS if c in summary}
-    return summary.assign(
-        segment=summary["segment"].map(lambda s: segment_label(s, lang)),
-        tier=summary["tier"].map(lambda x: tier_label(x, lang)),
-        **money,
-    ).rename(columns={c: t(c, lang) for c in summary.columns})
 
 
 def show_tier_table(summary: pd.DataFrame, lang: str) -> None:
@@ -32,21 +21,14 @@ def show_tier_table(summary: pd.DataFrame, lang: str) -> None:
         key="tier_table",
         column_config={
             t(c, lang): st.column_config.NumberColumn(format="localized")
-            for c in MONEY_COLUMNS
+            for c in TIER_MONEY_COLUMNS
             if c in summary
         },
     )
 
 
-#: The largest money unit a table uses: 万元 in Chinese, CNY M in English, as bank reports do.
-TABLE_UNIT_CAP = {"zh": 1e4, "en": 1e6}
+#: How a money column in one unit (:func:`analytics.frames.scaled_money`) is shown.
 MONEY_FORMAT = "%,.1f"
-
-
-def _money(values: pd.Series, lang: str) -> tuple[pd.Series, str]:
-    # One unit per column keeps the column sortable as numbers.
-    divisor, unit = money_scale(values, lang, largest=TABLE_UNIT_CAP.get(lang))
-    return (values / divisor).round(1), unit
 
 
 def show_league_table(
@@ -76,22 +58,10 @@ def show_league_table(
     key, on_select
         Passed to ``st.dataframe`` (a callback drills into the selected row).
     """
-    aum, aum_unit = _money(df["aum"], lang)
-    profit, profit_unit = _money(df["profit_contribution"], lang)
+    shown = league_frame(df, level, lang, retail_mix=retail_mix)
     growth, affluent, hnw = (
         t(k, lang) for k in ("ov_aum_growth", "ov_affluent_plus_share", "ov_hnw_plus_aum_share")
     )
-    columns = {
-        t(level, lang): df["name"],
-        t("customers", lang): df["customers"],
-        t("ov_col_money", lang, label=t("aum", lang), unit=aum_unit): aum,
-        t("ov_col_money", lang, label=t("profit_contribution", lang), unit=profit_unit): profit,
-        growth: df["aum_growth"] * 100,
-    }
-    if retail_mix:
-        columns[affluent] = df["affluent_plus_share"] * 100
-        columns[hnw] = df["hnw_plus_aum_share"] * 100
-    shown = pd.DataFrame(columns)
     growth_help = (
         t("ov_aum_growth_help", lang, date=previous_date.isoformat())
         if previous_date
@@ -122,23 +92,7 @@ def show_league_table(
 
 def show_top_customers(df: pd.DataFrame, lang: str) -> None:
     """Show the top customers (:func:`analytics.overview.top_customers`) with names in ``lang``."""
-    divisor, unit = money_scale(
-        [*df["aum"], *df["profit_contribution"]], lang, largest=TABLE_UNIT_CAP.get(lang)
-    )
-    shown = pd.DataFrame(
-        {
-            t("ov_col_customer_id", lang): df["customer_id"],
-            t("ov_col_customer_name", lang): df["customer_name"],
-            t("segment", lang): df["segment"].map(lambda s: segment_label(s, lang)),
-            t("tier", lang): df["tier"].map(lambda x: tier_label(x, lang)),
-            t("branch", lang): df["branch"],
-            t("rm_id", lang): df["rm_id"],
-            t("ov_col_money", lang, label=t("aum", lang), unit=unit): (df["aum"] / divisor).round(1),
-            t("ov_col_money", lang, label=t("profit_contribution", lang), unit=unit): (
-                df["profit_contribution"] / divisor
-            ).round(1),
-        }
-    )
+    shown = top_customers_frame(df, lang)
     config = {c: st.column_config.NumberColumn(format=MONEY_FORMAT) for c in list(shown.columns)[-2:]}
     # Tall enough for every row: a top-20 list should not scroll.
     export.show_table(

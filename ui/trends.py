@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, trends
+from analytics import charts, frames, trends
 from analytics.charts import TREND_MAX_GROUPS, p_phrase, p_text, trend_group_label
 from analytics.i18n import LANGUAGES, format_count, t
 from analytics.scope import Access, Filters
@@ -36,9 +36,6 @@ SATISFACTION_BY: tuple[str, ...] = ("none", "tier", "branch", "region", "channel
 COMPLAINTS_BY: tuple[str, ...] = ("none", "category", "channel", "tier", "branch", "region")
 #: Default service limit of the resolution figures, in days.
 WITHIN_DEFAULT = 15
-#: Months with a customer snapshot from which the complaint verdicts are on the rate, not counts
-#: (the minimum of the trend test and of the control chart).
-RATE_MONTHS = 6
 #: Customer-snapshots in the database above which the closure comparison waits for a button: it
 #: joins every customer to the snapshot three months later (about 1 s for the default demo's 2.5
 #: million on two cores, 7 to 14 s for a million customers over 24 snapshots).
@@ -142,35 +139,7 @@ def on_series(fn: Callable, frame: pd.DataFrame, **params: Any) -> Any:
     return _on_series(f"{fn.__module__}.{fn.__qualname__}", frame, tuple(sorted(params.items())), fn)
 
 
-def series(monthly: pd.DataFrame, column: str) -> pd.DataFrame:
-    """The ``month, value`` frame the series methods read, from one column of a monthly frame."""
-    return monthly[["month", column]].rename(columns={column: "value"}).reset_index(drop=True)
-
-
-def complaint_measure(monthly: pd.DataFrame) -> tuple[str, str]:
-    """What the complaint verdicts are on, and its column: the rate when enough months have a
-    customer snapshot (``rate``, ``rate_per_10k``), else the counts (``complaints``, ``complaints``)."""
-    if int(monthly["rate_per_10k"].notna().sum()) >= RATE_MONTHS:
-        return "rate", "rate_per_10k"
-    return "complaints", "complaints"
-
-
-def scale_max(monthly: pd.DataFrame) -> float | None:
-    """The top of the score scale of a satisfaction series (None when unknown)."""
-    top = monthly["scale_max"].max() if len(monthly) else None
-    return None if top is None or top != top else float(top)
-
-
 # -- statements ---------------------------------------------------------------------------------
-def _month(m) -> str:
-    return f"{m.year:04d}-{m.month:02d}"
-
-
-def too_short(what: str, result: Any, lang: str) -> str:
-    """The too-short message of a method's result, in ``lang``."""
-    return t("tr_too_short", lang, what=t(f"tr_what_{what}", lang), minimum=result.min_months, n=result.n)
-
-
 def _filled(result: Any, lang: str) -> str:
     return t("tr_filled", lang, k=result.filled) if result.filled else ""
 
@@ -183,12 +152,11 @@ def trend_block(result: trends.TrendResult, lang: str) -> None:
     """The trend verdict: verdict, slope and p-value as figures, with the method and n under them."""
     st.subheader(t("tr_trend_section", lang))
     if result.status != "ok":
-        st.info(too_short("trend", result, lang))
+        st.info(frames.too_short_text("trend", result, lang))
         return
     method = result.method if lang == "en" else t("tr_method_trend", lang, lags=trends.hac_maxlags(result.n))
-    verdict = {"improving": "improving", "declining": "declining"}.get(result.verdict, "none")
     cols = st.columns(3)
-    cols[0].metric(t("tr_verdict", lang), t(f"tr_verdict_{verdict}", lang), border=True)
+    cols[0].metric(t("tr_verdict", lang), frames.verdict_text(result, lang), border=True)
     cols[1].metric(t("tr_slope", lang), _num(result.slope), border=True)
     cols[2].metric(t("tr_p_value", lang), p_text(result.p_value), border=True)
     if result.p_value is None:
@@ -215,7 +183,7 @@ def group_trends(monthly: pd.DataFrame, by: str, column: str, higher_is_better: 
     totals = monthly.groupby("group", sort=False)[weight].sum().sort_values(ascending=False, kind="stable")
     rows = []
     for group in totals.index[:TREND_MAX_GROUPS]:
-        part = series(monthly[monthly["group"] == group], column)
+        part = trends.monthly_values(monthly[monthly["group"] == group], column)
         res = on_series(trends.trend, part, higher_is_better=higher_is_better)
         verdict = {"improving": "improving", "declining": "declining", "too short": "short"}
         rows.append(
@@ -241,7 +209,7 @@ def stl_section(result: trends.DecomposeResult, measure: str, subtitle: str, lan
     """The STL panels with their method and n, or why the series is too short."""
     st.subheader(t("tr_stl_section", lang))
     if result.status != "ok":
-        st.info(too_short("stl", result, lang))
+        st.info(frames.too_short_text("stl", result, lang))
         return
     fig = data.figure(charts.decomposition_chart, result.frame, measure=measure, lang=lang, subtitle=subtitle)
     show_chart(fig)
@@ -254,7 +222,7 @@ def forecast_section(
     """The forecast with its prediction interval, model and n, or why there is none."""
     st.subheader(t("tr_fc_section", lang, months=result.months))
     if result.status != "ok":
-        st.info(forecast_message(result, lang))
+        st.info(frames.forecast_message(result, lang))
         return
     fig = data.figure(
         charts.forecast_chart, result.frame, history=history, measure=measure, lang=lang, subtitle=subtitle
@@ -267,14 +235,14 @@ def anomaly_section(result: trends.AnomalyResult, measure: str, subtitle: str, l
     """The control chart with its rule, n and flagged months, or why the series is too short."""
     st.subheader(t("tr_anom_section", lang))
     if result.status != "ok":
-        st.info(too_short("chart", result, lang))
+        st.info(frames.too_short_text("chart", result, lang))
         return
     fig = data.figure(
         charts.control_chart,
         result.frame,
         rule=result.rule,
         centre=result.centre,
-        measure=anomaly_measure(result, measure),
+        measure=trends.anomaly_measure(result, measure),
         lang=lang,
         subtitle=subtitle,
     )
@@ -298,25 +266,9 @@ def forecast_caption(result: trends.ForecastResult, lang: str) -> None:
     st.caption(t("tr_fc_caption", lang, method=method, n=result.n, filled=_filled(result, lang)))
 
 
-def forecast_message(result: trends.ForecastResult, lang: str) -> str:
-    """Why there is no forecast."""
-    if result.status == "too_short":
-        return too_short("forecast", result, lang)
-    return t("tr_fc_na", lang, message=result.message)
-
-
-def anomaly_measure(result: trends.AnomalyResult, default: str) -> str:
-    """What a control chart draws: the rate for a u-chart, counts for the fallbacks."""
-    if result.rule in ("u-chart", "laney-u-chart"):
-        return "rate"
-    if result.rule in ("stl-residual", "c-chart"):
-        return "complaints"
-    return default
-
-
 def anomaly_caption(result: trends.AnomalyResult, lang: str) -> None:
     """The rule in full, n and the flagged months (and the reason for a fallback)."""
-    months = ", ".join(_month(m) for m in result.months) or t("tr_anom_none", lang)
+    months = ", ".join(frames.month_text(m) for m in result.months) or t("tr_anom_none", lang)
     if lang == "en":
         method = result.method
     else:
@@ -346,16 +298,7 @@ def satisfaction_caption(monthly: pd.DataFrame, lang: str) -> None:
 
 def satisfaction_table(monthly: pd.DataFrame, by: str | None, lang: str) -> None:
     """The monthly means and intervals as a table (the numbers behind the chart)."""
-    shown = pd.DataFrame({t("tr_col_month", lang): [_month(m) for m in monthly["month"]]})
-    if by:
-        shown[t("tr_col_group", lang)] = [trend_group_label(by, g, lang) for g in monthly["group"]]
-    shown[t("tr_col_n", lang)] = monthly["n"].astype("int64").to_numpy()
-    for column, label in (
-        ("mean", "tr_col_mean"),
-        ("ci_low", "tr_col_ci_low"),
-        ("ci_high", "tr_col_ci_high"),
-    ):
-        shown[t(label, lang)] = monthly[column].round(3).to_numpy()
+    shown = frames.satisfaction_frame(monthly, lang, by)
     export.show_table(
         shown,
         title=t("tr_sat_section", lang),
@@ -367,7 +310,7 @@ def satisfaction_table(monthly: pd.DataFrame, by: str | None, lang: str) -> None
 
 def distribution_caption(dist: pd.DataFrame, monthly: pd.DataFrame, lang: str) -> None:
     """n and the period of the score distribution."""
-    first, last = _month(min(monthly["month"])), _month(max(monthly["month"]))
+    first, last = frames.month_text(min(monthly["month"])), frames.month_text(max(monthly["month"]))
     st.caption(t("tr_dist_caption", lang, n=format_count(int(dist["n"].sum()), lang), first=first, last=last))
 
 
@@ -397,8 +340,8 @@ def nps_block(result: trends.NpsResult, monthly: pd.DataFrame, lang: str) -> Non
             passives=format_count(result.passives, lang),
             detractors=format_count(result.detractors, lang),
             n=format_count(n, lang),
-            first=_month(min(monthly["month"])),
-            last=_month(max(monthly["month"])),
+            first=frames.month_text(min(monthly["month"])),
+            last=frames.month_text(max(monthly["month"])),
         )
     )
 
@@ -420,12 +363,7 @@ def complaints_caption(monthly: pd.DataFrame, by: str | None, lang: str) -> None
 
 def complaints_table(monthly: pd.DataFrame, by: str | None, lang: str) -> None:
     """Monthly counts, customers and rates as a table (the numbers behind the charts)."""
-    shown = pd.DataFrame({t("tr_col_month", lang): [_month(m) for m in monthly["month"]]})
-    if by:
-        shown[t("tr_col_group", lang)] = [trend_group_label(by, g, lang) for g in monthly["group"]]
-    shown[t("tr_col_complaints", lang)] = monthly["complaints"].astype("int64").to_numpy()
-    shown[t("tr_col_customers", lang)] = monthly["customers"].to_numpy()
-    shown[t("tr_col_rate", lang)] = monthly["rate_per_10k"].round(2).to_numpy()
+    shown = frames.complaints_frame(monthly, lang, by)
     export.show_table(
         shown,
         title=t("tr_comp_section", lang),
@@ -457,10 +395,10 @@ def measure_caption(measure: str, monthly: pd.DataFrame, lang: str) -> None:
 def resolution_block(res: trends.ResolutionResult, lang: str) -> None:
     """Median days, the share within the limit and the open backlog, with the method and n."""
     cols = st.columns(3)
-    median = "–" if res.median_days is None else t("tr_days", lang, days=res.median_days)
-    share = "–" if res.share_within is None else f"{res.share_within * 100:.1f}%"
-    cols[0].metric(t("tr_median_days", lang), median, border=True)
-    cols[1].metric(t("tr_share_within", lang, days=res.within_days), share, border=True)
+    cols[0].metric(t("tr_median_days", lang), frames.median_days_text(res, lang), border=True)
+    cols[1].metric(
+        t("tr_share_within", lang, days=res.within_days), frames.pct_text(res.share_within), border=True
+    )
     cols[2].metric(t("tr_open_backlog", lang), format_count(res.open_backlog, lang), border=True)
     st.caption(
         t(
@@ -595,7 +533,7 @@ def satisfaction_tab(ctx: ViewContext, loaded: set[str], has_customers: bool, su
     elif monthly.empty:
         st.info(t("tr_no_surveys_view", lang))
     else:
-        scale = scale_max(monthly)
+        scale = trends.scale_max(monthly)
         shown = monthly
         if by:
             tables = customers if by == "tier" else ()
@@ -607,7 +545,7 @@ def satisfaction_tab(ctx: ViewContext, loaded: set[str], has_customers: bool, su
         with st.expander(t("tr_sat_table", lang)):
             satisfaction_table(shown, by, lang)
 
-        values = series(monthly, "mean")
+        values = trends.monthly_values(monthly, "mean")
         trend_block(on_series(trends.trend, values, higher_is_better=True), lang)
         if by:
             group_trends(shown, by, "mean", True, lang)
@@ -672,8 +610,8 @@ def complaints_tab(
         backlog = data.result(trends.backlog_monthly, ctx, source="complaints")
         show_chart(data.figure(charts.backlog_chart, backlog, lang=lang, subtitle=sub))
 
-        measure, column = complaint_measure(monthly)
-        values = series(monthly, column)
+        measure, column = trends.complaint_measure(monthly)
+        values = trends.monthly_values(monthly, column)
         anomaly_section(on_series(trends.anomalies, monthly, laney=True), measure, sub, lang)
         trend_block(on_series(trends.trend, values, higher_is_better=False), lang)
         measure_caption(measure, monthly, lang)

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analytics import scenarios, tuner
+from analytics import frames, scenarios, tuner
 from analytics.errors import RulesError
 from analytics.i18n import format_count, format_money, t, tier_label
 from analytics.rules import TierRules
@@ -26,7 +26,6 @@ from analytics.scope import Access, Filters
 from analytics.tuner import TunerIndex, WorkloadParams
 from ui import access, context, data, export
 from ui.migration import safe_csv
-from ui.overview import scope_text
 
 #: Slider range and step per key (CNY); the number input beside it takes any value.
 SLIDERS: dict[str, tuple[float, float, float]] = {
@@ -83,13 +82,8 @@ def index(ctx, baseline: TierRules, *, matrices: bool = False) -> TunerIndex:
 
 def subtitle(ctx, baseline: TierRules) -> str:
     """The line under every tuner chart: snapshot, scope and the baseline rules."""
-    lang = ctx.lang
-    return " · ".join(
-        [
-            t("tu_sub_snapshot", lang, date=ctx.snapshot.isoformat()),
-            scope_text(ctx.filters, lang),
-            t("tu_sub_rules", lang, name=baseline.name, version=baseline.version),
-        ]
+    return frames.tuner_subtitle(
+        snapshot_date=ctx.snapshot, filters=ctx.filters, rules=baseline, lang=ctx.lang
     )
 
 
@@ -237,66 +231,7 @@ def workload_params(lang: str) -> WorkloadParams:
     return WorkloadParams(**values)
 
 
-# -- tables --------------------------------------------------------------------------------------
-
-
-def tier_table(sim: tuner.Simulation, lang: str) -> pd.DataFrame:
-    """Per tier, baseline and scenario side by side, with the changes (labels in ``lang``)."""
-    df = sim.tiers
-    df = df[(df["baseline_customers"] > 0) | (df["scenario_customers"] > 0)]
-    return pd.DataFrame(
-        {
-            t("tier", lang): df["tier"].map(lambda s: tier_label(s, lang)),
-            t("tu_col_base_customers", lang): df["baseline_customers"],
-            t("tu_col_scen_customers", lang): df["scenario_customers"],
-            t("tu_col_change_customers", lang): df["customers_change"],
-            t("tu_col_base_aum", lang): df["baseline_aum"].round(2),
-            t("tu_col_scen_aum", lang): df["scenario_aum"].round(2),
-            t("tu_col_change_aum", lang): df["aum_change"].round(2),
-            t("tu_col_base_profit", lang): df["baseline_profit"].round(2),
-            t("tu_col_scen_profit", lang): df["scenario_profit"].round(2),
-            t("tu_col_change_profit", lang): df["profit_change"].round(2),
-        }
-    )
-
-
-def workload_table(sim: tuner.Simulation, lang: str) -> pd.DataFrame:
-    """Per branch: managers there, hours and managers needed under baseline and scenario."""
-    w = sim.workload
-    return pd.DataFrame(
-        {
-            t("branch", lang): w["branch"],
-            t("tu_col_managers", lang): w["managers"],
-            t("tu_col_base_hours", lang): w["baseline_hours"].round(1),
-            t("tu_col_scen_hours", lang): w["scenario_hours"].round(1),
-            t("tu_col_base_needed", lang): w["baseline_managers_needed"].round(1),
-            t("tu_col_scen_needed", lang): w["scenario_managers_needed"].round(1),
-        }
-    )
-
-
-def compliance_table(sim: tuner.Simulation, lang: str) -> pd.DataFrame:
-    """One row per service standard: who it applies to, the share meeting it, the target."""
-    c = sim.compliance
-
-    def who(row) -> str:
-        tiers = ", ".join(tier_label(x, lang) for x in row["tiers"].split(","))
-        return tiers
-
-    def share(v) -> str:
-        return "–" if pd.isna(v) else f"{v:.1%}"
-
-    return pd.DataFrame(
-        {
-            t("tu_col_standard", lang): [t(f"tu_std_{s}", lang) for s in c["standard"]],
-            t("tu_col_applies", lang): c.apply(who, axis=1),
-            t("tu_col_target", lang): [f"{v:.0%}" for v in c["target"]],
-            t("tu_col_base_share", lang): [share(v) for v in c["baseline_share"]],
-            t("tu_col_scen_share", lang): [share(v) for v in c["scenario_share"]],
-            t("tu_col_scen_customers", lang): c["scenario_customers"],
-            t("tu_col_scen_ok", lang): ["✓" if ok else "✗" for ok in c["scenario_ok"]],
-        }
-    )
+# -- figures and tables (the page's tables are built by analytics.frames) --------------------------
 
 
 def metrics(sim: tuner.Simulation, lang: str) -> None:
@@ -319,26 +254,9 @@ def metrics(sim: tuner.Simulation, lang: str) -> None:
     )
 
 
-def movers_export(df: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The movers as shown and downloaded (labels in ``lang``, money in CNY)."""
-    return pd.DataFrame(
-        {
-            t("ov_col_customer_id", lang): df["customer_id"].astype(str),
-            t("ov_col_customer_name", lang): df["customer_name"],
-            t("segment", lang): df["segment"],
-            t("tu_col_base_tier", lang): df["baseline_tier"].map(lambda s: tier_label(s, lang)),
-            t("tu_col_scen_tier", lang): df["scenario_tier"].map(lambda s: tier_label(s, lang)),
-            t("tu_col_aum_cny", lang): df["aum"].astype("float64"),
-            t("region", lang): df["region"],
-            t("branch", lang): df["branch"],
-            t("rm_id", lang): df["rm_id"],
-        }
-    )
-
-
 def movers_csv(df: pd.DataFrame, lang: str) -> bytes:
     """The movers as a spreadsheet-safe CSV (formula-like text neutralised)."""
-    return safe_csv(movers_export(df, lang))
+    return safe_csv(frames.movers_frame(df, lang))
 
 
 def comparison(
@@ -370,26 +288,6 @@ def comparison(
         ]
         columns[f"{name} · {t('tu_aum_cny', lang)}"] = [*tiers["scenario_aum"].round(0), None, None]
     return pd.DataFrame(columns)
-
-
-def matrix_table(sim: tuner.Simulation, lang: str) -> pd.DataFrame:
-    """The value matrices' quadrants under the baseline and the scenario cut points."""
-    rows = []
-    for kind, entry in sim.matrices.items():
-        base, scen = entry["baseline"], entry["scenario"]
-        for quadrant, totals in scen["quadrants"].items():
-            before = base["quadrants"].get(quadrant, {})
-            rows.append(
-                {
-                    t("tu_col_matrix", lang): t(f"seg_{kind}_section", lang),
-                    t("tu_col_quadrant", lang): t(f"seg_class_{quadrant}", lang),
-                    t("tu_col_base_customers", lang): before.get("customers", 0),
-                    t("tu_col_scen_customers", lang): totals["customers"],
-                    t("tu_col_base_aum", lang): before.get("aum", 0) / 100,
-                    t("tu_col_scen_aum", lang): totals["aum"] / 100,
-                }
-            )
-    return pd.DataFrame(rows)
 
 
 # -- sections that act on the working scenario ---------------------------------------------------
@@ -428,7 +326,7 @@ def movers_section(ctx, baseline: TierRules, scenario: TierRules, changes: dict,
     if not kept or kept[0] != token:
         return
     df = kept[1]
-    shown = movers_export(df.head(MOVERS_SHOWN), lang)
+    shown = frames.movers_frame(df.head(MOVERS_SHOWN), lang)
     st.dataframe(shown, hide_index=True, width="stretch")
     if len(df) >= MOVERS_DOWNLOAD:
         st.caption(t("tu_movers_capped", lang, n=format_count(MOVERS_DOWNLOAD, lang)))
@@ -442,7 +340,7 @@ def movers_section(ctx, baseline: TierRules, scenario: TierRules, changes: dict,
         icon=":material/download:",
     )
     export.xlsx_button(
-        functools.partial(movers_export, df, lang),
+        functools.partial(frames.movers_frame, df, lang),
         title=t("tu_movers_section", lang),
         subtitle=subtitle(ctx, baseline),
         file_stem=f"tier_movers_{ctx.snapshot.isoformat()}",

@@ -424,7 +424,7 @@ def test_chinese_labels(db):
     at = page(db, lang="zh")
     assert not at.exception
     assert at.title[0].value == "数据管理"
-    assert [tab.label for tab in at.tabs] == ["导入文件", "已导入数据"]
+    assert [tab.label for tab in at.tabs] == ["导入文件", "已导入数据", "审计日志"]
     assert at.file_uploader[0].label == "文件（CSV、Excel .xlsx、Parquet）"
     assert "500 MB" in at.file_uploader[0].help and "python -m analytics load" in at.file_uploader[0].help
     cat = frame(at, "数据表")
