@@ -121,7 +121,7 @@ def record(user: User, action: str, detail: str = "", *, store=None) -> None:
         audit.record(
             store or data.store(),
             user=user.username,
-            role=user.role,
+            role=user.role or None,  # a failed sign-in has no role
             scope=str(user.scope),
             action=action,
             detail=detail,
@@ -142,13 +142,13 @@ def sign_in_page(users: Directory, lang: str) -> None:
         name, now = username.strip()[:120], time.monotonic()
         wait = _locked_for(name, now)
         if wait > 0:  # too many failures: not even checked, so guessing gains nothing
-            record(User(username=name or "-", role="rm"), "sign_in_failed", "locked")
+            record(User(username=name or "-", role=""), "sign_in_failed", "locked")
             st.error(t("ac_locked", lang, minutes=math.ceil(wait / 60)))
             return
         user = users.authenticate(name, password)
         if user is None:
             _failed(name, now)
-            record(User(username=name or "-", role="rm"), "sign_in_failed", "password")
+            record(User(username=name or "-", role=""), "sign_in_failed", "password")
             st.error(t("ac_sign_in_failed", lang))
         else:
             st.session_state[_SESSION_USER] = user.username

@@ -440,9 +440,14 @@ def satisfaction_link(res: trends.GroupComparison, lang: str) -> None:
     )
 
 
+def _customer_snapshots(customers) -> int:
+    return int(customers.count().execute())
+
+
 def churn_is_slow(ctx: ViewContext) -> tuple[bool, int]:
-    """Whether the closure comparison should wait for a button, and the customer-snapshots loaded."""
-    total = int(data.snapshots(ctx.db, ctx.data_version)["customers"].sum())
+    """Whether the closure comparison should wait for a button, and the customer-snapshots it reads
+    (those of the view, within the user's scope: never the bank's total for a branch user)."""
+    total = data.result(_customer_snapshots, ctx)
     return total > CHURN_AUTO_LIMIT, total
 
 

@@ -364,3 +364,12 @@ def test_no_scope_no_rows_on_any_page(bank, page):
     assert not at.exception, at.exception
     assert not _column_values(at, "Customer ID") and not _column_values(at, "Branch")
     assert _metrics(at).get("Customers") in (None, "0")
+
+
+def test_the_closure_waiting_note_counts_only_the_users_customers(bank, monkeypatch):
+    from ui import trends
+
+    monkeypatch.setattr(trends, "CHURN_AUTO_LIMIT", 1)  # make the comparison wait for its button
+    at = _as("alice", "trends", tab="links")
+    notes = [c.value for c in at.caption if "customer-snapshots" in c.value]
+    assert notes and "(6 customer-snapshots)" in notes[0]  # A, B, C in two snapshots; the bank has 10
