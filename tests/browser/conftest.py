@@ -34,10 +34,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+_LIVE: list[Server] = []
+
+
 class Server:
     """A Streamlit dashboard process over one database."""
 
     def __init__(self, db: Path, log: Path, env: dict[str, str] | None = None):
+        self.log = log
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "TIERSCOPE_DB": str(db), **(env or {})}
@@ -68,18 +72,36 @@ class Server:
             try:
                 with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
                     if r.status == 200:
+                        _LIVE.append(self)
                         return
             except OSError:
                 time.sleep(0.3)
         raise RuntimeError(f"streamlit did not start: {log.read_text()}")
 
+    def log_tail(self, lines: int = 60) -> str:
+        self._log.flush()
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
     def stop(self) -> None:
+        if self in _LIVE:
+            _LIVE.remove(self)
         self.proc.terminate()
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
         self._log.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test shows the end of each running dashboard's log (errors in callbacks
+    and file downloads are logged there, not shown in the page)."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed:
+        for server in _LIVE:
+            report.sections.append((f"streamlit log {server.url}", server.log_tail()))
 
 
 @pytest.fixture(scope="session")

@@ -28,15 +28,18 @@ def server(tmp_path_factory):
 
 
 def _settle(page) -> None:
-    """Wait until Streamlit has finished the script run."""
+    """Wait until Streamlit has finished the script run.
+
+    The app root carries the run state (``data-test-script-state``); the status widget's
+    "Running" text appears only after a delay, so a slow run under load could slip past it.
+    The short pause first lets a click's rerun request reach the app root.
+    """
     page.wait_for_load_state("networkidle")
-    page.get_by_test_id("stApp").wait_for()
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=stStatusWidget]')"
-        " || !document.querySelector('[data-testid=stStatusWidget]').innerText.includes('Running')",
-        timeout=60_000,
+    page.wait_for_timeout(200)
+    page.wait_for_selector(
+        "[data-testid=stApp][data-test-script-state=notRunning]", state="attached", timeout=90_000
     )
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(300)
 
 
 def _no_errors(page, where: str) -> None:

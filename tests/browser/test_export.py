@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
@@ -30,9 +31,22 @@ def server(tmp_path_factory):
     srv.stop()
 
 
-def _download(page, click) -> bytes:
-    with page.expect_download(timeout=60_000) as info:
-        click()
+def _download(page, click) -> tuple:
+    """Click and wait for the download; click once more if the first click went unheard.
+
+    On a loaded CI machine about one click in five on the sidebar's deck button, just after its
+    expander opened, brought no download and no server log line (the click seemed not to reach
+    the button); a person would click again, so does this. A file that fails on the server fails
+    both clicks and the test.
+    """
+    for attempt in (1, 2):
+        try:
+            with page.expect_download(timeout=30_000 if attempt == 1 else 60_000) as info:
+                click()
+            break
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise
     return info.value, open(info.value.path(), "rb").read()
 
 
@@ -52,17 +66,21 @@ def test_png_from_the_export_menu_and_a_deck_from_the_basket(browser, server):
     assert png_size(png) == (1920, 1080)
 
     # Add it to the deck; add the tier table too
+    sidebar = page.get_by_test_id("stSidebar")
     menu.get_by_role("button", name="Add to deck").click()
+    sidebar.get_by_text("Deck · 1").wait_for()
     _settle(page)
     page.keyboard.press("Escape")
     main.get_by_text("Tier summary").first.click()  # the expander with the table
     main.get_by_role("button", name="Table to deck").first.click()
+    sidebar.get_by_text("Deck · 2").wait_for()
     _settle(page)
     _no_errors(page, "overview after adding to the deck")
 
     # The sidebar's deck lists both and downloads them as a PPTX
-    sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_text("Deck · 2").click()
+    sidebar.get_by_role("button", name="Download deck (PPTX)").wait_for()
+    page.wait_for_timeout(500)  # the expander's opening animation
     download, deck = _download(
         page, lambda: sidebar.get_by_role("button", name="Download deck (PPTX)").click()
     )
