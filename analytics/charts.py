@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
-from analytics.i18n import TEXT, format_count, format_money, level_name, t, tier_label
+from analytics.i18n import TEXT, format_count, format_money, industry_label, level_name, t, tier_label
 from analytics.rules import RETAIL_TIERS, TIER_ORDER
 
 FONT_FAMILY = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, Arial, sans-serif"
@@ -700,7 +700,7 @@ def _matrix_scatter(
         if kind == "existing":
             labels = [tier_label(tr, lang) for tr in part["tier"]]
         else:
-            labels = [ind if ind == ind and ind else "" for ind in part["industry"]]
+            labels = [industry_label(ind, lang) for ind in part["industry"]]
         who = (part[id_column].astype(str) + " · " + pd.Series(labels, index=part.index)).str.rstrip(" ·")
         traces.append(
             go.Scattergl(

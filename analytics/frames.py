@@ -43,7 +43,7 @@ from analytics.charts import (
     state_label,
     trend_group_label,
 )
-from analytics.i18n import format_count, format_money, segment_label, t, tier_label
+from analytics.i18n import format_count, format_money, industry_label, segment_label, t, tier_label
 from analytics.migration import TO_STATES
 
 #: The ways of writing a money column (see the module's docstring).
@@ -387,7 +387,7 @@ def class_list_frame(df: pd.DataFrame, kind: str, lang: str, *, money: str = "sc
         first = {
             t("seg_col_prospect_id", lang): df["prospect_id"].astype(str),
             t("seg_col_prospect_name", lang): df["prospect_name"],
-            t("seg_industry", lang): df["industry"],
+            t("seg_industry", lang): df["industry"].map(lambda v: industry_label(v, lang)),
         }
         labels = {"estimated_aum": t("seg_estimated_aum", lang)}
         scores = {

@@ -2114,6 +2114,65 @@ def tier_label(tier: str, lang: str = "en") -> str:
     return TIER_LABELS.get(lang, TIER_LABELS["en"]).get(tier, tier)
 
 
+#: Names of the industry ids the rules file and the demo use. A bank's own industry values
+#: (whatever its source data carries) have no entry and are shown as they are.
+INDUSTRY_LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "manufacturing": "Manufacturing",
+        "wholesale_retail": "Wholesale and retail trade",
+        "construction": "Construction",
+        "transport_logistics": "Transport and logistics",
+        "energy": "Energy",
+        "agriculture": "Agriculture",
+        "information_technology": "Information technology",
+        "scientific_research": "Scientific research",
+        "culture_media": "Culture and media",
+        "leasing_business_services": "Leasing and business services",
+        "accommodation_catering": "Accommodation and catering",
+        "healthcare": "Healthcare",
+        "education": "Education",
+        "internet": "Internet",
+        "internet_of_things": "Internet of things",
+        "mobile_payment": "Mobile payment",
+        "real_estate": "Real estate",
+        "public_administration": "Public administration",
+    },
+    "zh": {
+        "manufacturing": "制造业",
+        "wholesale_retail": "批发和零售业",
+        "construction": "建筑业",
+        "transport_logistics": "交通运输和物流",
+        "energy": "能源",
+        "agriculture": "农业",
+        "information_technology": "信息技术",
+        "scientific_research": "科学研究",
+        "culture_media": "文化传媒",
+        "leasing_business_services": "租赁和商务服务业",
+        "accommodation_catering": "住宿和餐饮业",
+        "healthcare": "医疗卫生",
+        "education": "教育",
+        "internet": "互联网",
+        "internet_of_things": "物联网",
+        "mobile_payment": "移动支付",
+        "real_estate": "房地产业",
+        "public_administration": "公共管理",
+    },
+}
+
+
+def industry_label(industry: object, lang: str = "en") -> str:
+    """The display name of an industry value; unknown values as they are, missing ones empty.
+
+    >>> industry_label("culture_media", "zh")
+    '文化传媒'
+    >>> industry_label("钢铁", "en")
+    '钢铁'
+    """
+    if industry is None or industry != industry:  # None or NaN
+        return ""
+    return INDUSTRY_LABELS.get(lang, INDUSTRY_LABELS["en"]).get(str(industry), str(industry))
+
+
 def segment_label(segment: str, lang: str = "en") -> str:
     """The display name of a segment."""
     return SEGMENT_LABELS.get(lang, SEGMENT_LABELS["en"]).get(segment, segment)

@@ -278,10 +278,14 @@ def rules_from_dict(data: dict[str, Any], *, source: str = "<dict>") -> TierRule
         ),
         large_annual_sales_by_industry=MappingProxyType(by_industry),
     )
-    for key, threshold in [("large_annual_sales", corporate.large_annual_sales), *by_industry.items()]:
+    large = [
+        ("corporate.large_annual_sales", corporate.large_annual_sales),
+        *((f"corporate.large_annual_sales_by_industry.{k}", v) for k, v in by_industry.items()),
+    ]
+    for key, threshold in large:
         if threshold <= corporate.small_annual_sales_below:
             raise RulesError(
-                f"corporate large-company threshold for {key} = {threshold:,.0f} must be greater than "
+                f"{key} = {threshold:,.0f} must be greater than "
                 f"corporate.small_annual_sales_below = {corporate.small_annual_sales_below:,.0f}"
             )
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from analytics import charts, frames, scenarios, tuner
 from analytics.errors import RulesError
-from analytics.i18n import t, tier_label
+from analytics.i18n import industry_label, t, tier_label
 from ui import context, empty_state, urlstate
 from ui import overview as ov
 from ui import tuner as tu
@@ -53,7 +53,7 @@ def live() -> None:
             lang,
         )
         for key in [k for k in values if k.startswith(tu.INDUSTRY_PREFIX)]:
-            industry = key.removeprefix(tu.INDUSTRY_PREFIX)
+            industry = industry_label(key.removeprefix(tu.INDUSTRY_PREFIX), lang)
             tu.threshold(key, t("tu_large_sales_industry", lang, industry=industry), values[key], lang)
         tu.threshold(
             "no_loan.above_scale_deposit_avg_daily",

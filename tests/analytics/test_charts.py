@@ -142,3 +142,12 @@ def test_lorenz_curve_marks_top_share_and_gini():
     empty = charts.lorenz_curve(df.iloc[0:0], lang="zh")
     assert len(empty.layout.annotations) == 0  # no top share or Gini given: nothing marked
     assert empty.layout.title.text == "利润贡献洛伦兹曲线"
+
+
+def test_industry_labels():
+    from analytics.i18n import industry_label
+
+    assert industry_label("leasing_business_services") == "Leasing and business services"
+    assert industry_label("leasing_business_services", "zh") == "租赁和商务服务业"
+    assert industry_label("钢铁", "en") == "钢铁"  # a bank's own industry value stays as it is
+    assert industry_label(None) == "" and industry_label(float("nan"), "zh") == ""

@@ -245,11 +245,13 @@ def test_target_scatter_scores_are_not_money():
     assert fig.layout.xaxis.title.text == "Potential value (score)"
     assert fig.layout.yaxis.title.text == "Fit (score)"
     assert fig.data[1].text[0] == "P2" and np.isnan(fig.data[1].customdata[0])  # no estimated AUM
+    assert fig.data[0].text[0] == "P1 · Internet" and fig.data[2].text[0] == "P3 · Real estate"
     corners = [a.text for a in fig.layout.annotations]
     assert corners == ["<b>Gold</b>", "<b>Potential</b>", "<b>Watch</b>", "<b>General</b>"]
     zh = charts.target_matrix_scatter(df, potential_cut=50.0, fit_cut=40.0, lang="zh")
     assert [tr.name for tr in zh.data] == ["金牌目标", "潜力目标", "观察目标"]
     assert zh.layout.xaxis.title.text == "潜在价值（评分）"
+    assert zh.data[0].text[0] == "P1 · 互联网"
 
 
 def test_an_empty_matrix_is_a_message():

@@ -66,7 +66,13 @@ def test_round_trip_through_toml():
         (lambda d: d["matrices"]["target"]["potential_weights"].update(industry=0.5), "weights sum to 1.1"),
         (
             lambda d: d["corporate"].update(large_annual_sales=10_000_000),
-            "must be greater than corporate.small_annual_sales_below",
+            "corporate.large_annual_sales = 10,000,000 must be greater than "
+            "corporate.small_annual_sales_below = 20,000,000",
+        ),
+        (
+            lambda d: d["corporate"]["large_annual_sales_by_industry"].update(retail_trade=15_000_000),
+            "corporate.large_annual_sales_by_industry.retail_trade = 15,000,000 must be greater than "
+            "corporate.small_annual_sales_below",
         ),
         (
             lambda d: d["no_loan"].update(above_scale_deposit_avg_daily=0),

@@ -111,6 +111,10 @@ def test_the_rules_file_is_the_baseline(db):
         "Private banking": 1,
     }
     assert (tiers["Customers (change)"] == 0).all()
+    # industry exceptions from the rules file are named in the bank's words, not as ids
+    labels = [s.label for s in at.slider]
+    assert "Large company from, Information technology (annual sales, CNY)" in labels
+    assert not any("information_technology" in label for label in labels)
 
 
 def test_a_scenario_from_the_url(db):
@@ -179,3 +183,4 @@ def test_chinese(db):
     at = _app(lang="zh", tune="retail.private:3000000")
     assert at.title[0].value == "阈值调优"
     assert {m.label: m.value for m in at.metric}["层级变化的客户"] == "1"
+    assert "大型企业起点，信息技术（年销售收入，元）" in [s.label for s in at.slider]
