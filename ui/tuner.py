@@ -165,7 +165,7 @@ def threshold(key: str, label: str, baseline: float, lang: str) -> None:
         help=t("tu_baseline_help", lang, value=f"{baseline:,.0f}"),
     )
     right.number_input(
-        t("tu_exact", lang),
+        t("tu_exact", lang, label=label),  # hidden, but what a screen reader says
         min_value=0.0,
         step=step,
         key=f"ni:{key}",

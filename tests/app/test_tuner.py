@@ -115,6 +115,8 @@ def test_the_rules_file_is_the_baseline(db):
     labels = [s.label for s in at.slider]
     assert "Large company from, Information technology (annual sales, CNY)" in labels
     assert not any("information_technology" in label for label in labels)
+    exact = at.number_input(key="ni:corporate.large_annual_sales_by_industry.information_technology")
+    assert exact.label == "Large company from, Information technology (annual sales, CNY): exact value"
 
 
 def test_a_scenario_from_the_url(db):
