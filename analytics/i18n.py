@@ -6,6 +6,8 @@ K / M / B. Tier and segment names come in both languages.
 
 from __future__ import annotations
 
+import pandas as pd
+
 LANGUAGES = {"en": "English", "zh": "简体中文"}
 
 TIER_LABELS: dict[str, dict[str, str]] = {
@@ -2168,7 +2170,7 @@ def industry_label(industry: object, lang: str = "en") -> str:
     >>> industry_label("钢铁", "en")
     '钢铁'
     """
-    if industry is None or industry != industry:  # None or NaN
+    if not isinstance(industry, str) and pd.isna(industry):  # None, NaN or pandas.NA
         return ""
     return INDUSTRY_LABELS.get(lang, INDUSTRY_LABELS["en"]).get(str(industry), str(industry))
 

@@ -151,3 +151,4 @@ def test_industry_labels():
     assert industry_label("leasing_business_services", "zh") == "租赁和商务服务业"
     assert industry_label("钢铁", "en") == "钢铁"  # a bank's own industry value stays as it is
     assert industry_label(None) == "" and industry_label(float("nan"), "zh") == ""
+    assert industry_label(pd.NA) == ""  # a nullable string column's missing value
